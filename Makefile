@@ -1,0 +1,53 @@
+# sortie — a thin layer over CMake + Ninja and the sandbox scripts.
+# Every target that needs tools calls `deps` first, so a fresh Debian 12 needs only
+# `make run` and `make test`.
+
+SHELL := /bin/bash
+BUILD_DIR ?= build
+SANDBOX_DIR ?= /var/tmp/sortie-sandbox
+export SORTIE_SANDBOX_DIR := $(SANDBOX_DIR)
+
+.PHONY: all deps configure build run test bench sandbox sandbox-down sandbox-status \
+        format lint clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+configure: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DSORTIE_WERROR=ON >/dev/null; fi
+
+build: configure
+	@cmake --build $(BUILD_DIR)
+
+# Starts the sandbox cluster when no cluster is configured, then shows what sortie sees.
+run: build
+	@bash scripts/run.sh $(BUILD_DIR)/sortie
+
+# Unit tests, then integration tests against the sandbox cluster (started and stopped here
+# unless it was already running).
+test: build
+	@bash scripts/test.sh $(BUILD_DIR)
+
+bench: build
+	@bash scripts/bench.sh $(BUILD_DIR)
+
+sandbox: deps
+	@bash sandbox/up.sh
+
+sandbox-down:
+	@bash sandbox/down.sh
+
+sandbox-status:
+	@bash sandbox/status.sh
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+lint: configure
+	@git ls-files 'src/*.cpp' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,3 @@
+#include "sortie/cli/app.hpp"
+
+int main(int argc, char** argv) { return sortie::cli::run(argc, argv); }

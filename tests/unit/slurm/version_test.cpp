@@ -1,0 +1,19 @@
+#include "sortie/slurm/version.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sortie::slurm {
+namespace {
+
+TEST(Version, ReadsTheNumberFromSinfoVersion) {
+  EXPECT_EQ(parse_version("slurm 22.05.8\n"), "22.05.8");
+  EXPECT_EQ(parse_version("slurm-wlm 24.11.1\n"), "slurm-wlm 24.11.1");
+}
+
+TEST(Version, AsksSinfoWithoutAShell) {
+  EXPECT_EQ(version().argv, (std::vector<std::string>{"sinfo", "--version"}));
+  EXPECT_FALSE(version().input);
+}
+
+}  // namespace
+}  // namespace sortie::slurm
