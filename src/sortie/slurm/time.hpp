@@ -1,0 +1,17 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "sortie/core/error.hpp"
+
+namespace sortie::slurm {
+
+// Parses a SLURM time limit as scontrol and squeue print it and as sbatch --time accepts it:
+// `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS`. Leftover seconds round up to a
+// whole minute, as SLURM does. `UNLIMITED`, `INFINITE`, `NONE` and `N/A` (no limit, or no
+// default) give nullopt. Fails with parse_error on anything else.
+core::Result<std::optional<std::chrono::minutes>> parse_time_limit(std::string_view text);
+
+}  // namespace sortie::slurm
