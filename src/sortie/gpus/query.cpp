@@ -9,18 +9,24 @@ namespace sortie::gpus {
 core::Result<Availability> query(remote::Remote& remote, const Filters& filters,
                                  std::string cluster_name, std::chrono::milliseconds timeout) {
   // Both commands in one exchange: one round trip, and the two views are of nearly one moment.
+  // When the controller is down the first command already says so after SLURM's own retries
+  // (about 9 s); stopping there spares the user a second wait.
   auto outputs = remote.run({slurm::show_nodes(), slurm::pending_jobs()}, timeout,
-                            remote::OnFailure::continue_batch);
+                            remote::OnFailure::stop_batch);
   if (!outputs) return std::unexpected(std::move(outputs.error()));
-  if (outputs->size() != 2) {
-    return core::fail(core::ErrorCode::connection_lost,
-                      "the cluster answered only part of the GPU query; try again");
-  }
   const auto queried_at = std::chrono::system_clock::now();
 
   // A failed command must not pass for "no nodes" or "no pending jobs".
+  if (outputs->empty()) {
+    return core::fail(core::ErrorCode::connection_lost,
+                      "the cluster answered none of the GPU query; try again");
+  }
   if (auto checked = slurm::check((*outputs)[0], "scontrol show node"); !checked) {
     return std::unexpected(std::move(checked.error()));
+  }
+  if (outputs->size() != 2) {
+    return core::fail(core::ErrorCode::connection_lost,
+                      "the cluster answered only part of the GPU query; try again");
   }
   if (auto checked = slurm::check((*outputs)[1], "squeue"); !checked) {
     return std::unexpected(std::move(checked.error()));

@@ -76,4 +76,14 @@ core::Result<std::vector<Partition>> parse_partitions(std::string_view output) {
   return partitions;
 }
 
+std::string_view to_string(PartitionState state) {
+  switch (state) {
+    case PartitionState::up: return "UP";
+    case PartitionState::down: return "DOWN";
+    case PartitionState::drain: return "DRAIN";
+    case PartitionState::inactive: return "INACTIVE";
+  }
+  return "UNKNOWN";
+}
+
 }  // namespace sortie::slurm

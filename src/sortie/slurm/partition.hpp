@@ -34,6 +34,9 @@ struct Partition {
 // Parses the whole output of `scontrol -o show partition` (see commands.hpp). Empty output, or
 // scontrol's "No partitions in the system", is an empty list. Fails with parse_error naming the
 // line number when a line is not a partition record or a field we use cannot be read.
+// "UP", "DOWN", "DRAIN" or "INACTIVE", as SLURM writes it.
+std::string_view to_string(PartitionState state);
+
 core::Result<std::vector<Partition>> parse_partitions(std::string_view output);
 
 }  // namespace sortie::slurm

@@ -65,4 +65,14 @@ core::Result<std::optional<std::chrono::minutes>> parse_time_limit(std::string_v
   return std::optional<std::chrono::minutes>{std::chrono::minutes{total}};
 }
 
+std::string format_time_limit(std::optional<std::chrono::minutes> limit) {
+  if (!limit) return "UNLIMITED";
+  const auto total = limit->count();
+  const auto days = total / (24 * 60);
+  const auto hours = (total / 60) % 24;
+  const auto minutes = total % 60;
+  if (days > 0) return fmt::format("{}-{:02}:{:02}:00", days, hours, minutes);
+  return fmt::format("{:02}:{:02}:00", hours, minutes);
+}
+
 }  // namespace sortie::slurm

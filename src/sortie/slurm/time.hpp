@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "sortie/core/error.hpp"
@@ -13,5 +14,9 @@ namespace sortie::slurm {
 // whole minute, as SLURM does. `UNLIMITED`, `INFINITE`, `NONE` and `N/A` (no limit, or no
 // default) give nullopt. Fails with parse_error on anything else.
 core::Result<std::optional<std::chrono::minutes>> parse_time_limit(std::string_view text);
+
+// Writes a time limit as SLURM does: "30:00", "01:00:00", "1-00:00:00"; "UNLIMITED" for
+// nullopt. Round-trips through parse_time_limit().
+std::string format_time_limit(std::optional<std::chrono::minutes> limit);
 
 }  // namespace sortie::slurm

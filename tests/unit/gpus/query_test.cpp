@@ -74,7 +74,7 @@ TEST(GpuQuery, AsksForNodesAndPendingJobsInOneRun) {
   EXPECT_EQ(remote.argvs(),
             (std::vector<std::vector<std::string>>{kExpectedNodesArgv, kExpectedSqueueArgv}));
   EXPECT_EQ(remote.timeout(), std::chrono::milliseconds{15000});
-  EXPECT_EQ(remote.on_failure(), remote::OnFailure::continue_batch);
+  EXPECT_EQ(remote.on_failure(), remote::OnFailure::stop_batch);
 
   EXPECT_EQ(result->cluster, "sandbox");
   EXPECT_GE(result->queried_at, before);
@@ -124,6 +124,15 @@ TEST(GpuQuery, ReportsMissingScontrol) {
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, core::ErrorCode::not_found);
   EXPECT_TRUE(result.error().message.starts_with("scontrol is not on PATH"));
+}
+
+TEST(GpuQuery, StopsAtTheFirstFailedCommandAndReportsIt) {
+  // With stop_batch the remote returns only the failed scontrol's output.
+  FakeRemote remote(std::vector<remote::Output>{
+      {1, "", "slurm_load_node error: Unable to contact slurm controller (connect failure)\n"}});
+  const auto result = query(remote, {}, "sandbox", std::chrono::milliseconds{10});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, core::ErrorCode::slurm_unavailable);
 }
 
 TEST(GpuQuery, ReportsUnparseableOutput) {

@@ -7,7 +7,8 @@ namespace {
 
 TEST(Version, ReadsTheNumberFromSinfoVersion) {
   EXPECT_EQ(parse_version("slurm 22.05.8\n"), "22.05.8");
-  EXPECT_EQ(parse_version("slurm-wlm 24.11.1\n"), "slurm-wlm 24.11.1");
+  EXPECT_EQ(parse_version("slurm-wlm 22.05.8\n"), "22.05.8");
+  EXPECT_EQ(parse_version("something else\n"), "something else");
 }
 
 TEST(Version, AsksSinfoWithoutAShell) {
