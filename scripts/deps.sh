@@ -7,7 +7,8 @@ packages=(
   # toolchain
   g++ cmake ninja-build pkg-config make git
   # libraries (each has one home under src/sortie/, see docs/ARCHITECTURE.md)
-  libssh-dev libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libssh-dev libgit2-dev libsqlite3-dev libkainjow-mustache-dev libyaml-cpp-dev
+  nlohmann-json3-dev libfmt-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the sandbox SLURM cluster
