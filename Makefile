@@ -47,7 +47,7 @@ format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 lint: configure
-	@git ls-files 'src/*.cpp' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+	@bash scripts/lint.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Prints which sandbox components run. Exit 0 if all do, 3 if any is down.
+# --quiet: print nothing, only the exit status (scripts/test.sh asks this way).
 set -euo pipefail
+
+quiet=no
+[[ ${1:-} == --quiet ]] && quiet=yes
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=sandbox/lib.sh
 . "$HERE/lib.sh"
 
 down=0
+if [[ $quiet == yes ]]; then
+  while read -r comp; do live_pid "$comp" >/dev/null || down=1; done < <(components)
+  ((down == 0)) || exit 3
+  exit 0
+fi
 printf 'sandbox state dir: %s%s\n' "$DIR" "$([[ -d "$DIR" ]] || echo ' (missing)')"
 while read -r comp; do
   if pid="$(live_pid "$comp")"; then

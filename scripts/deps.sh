@@ -15,7 +15,7 @@ packages=(
   slurm-wlm slurmdbd slurm-client munge mariadb-server openssh-server openssh-client
   sudo procps passwd coreutils
   # code checks
-  clang-format clang-tidy
+  clang-format clang-tidy-16
 )
 
 missing=()
