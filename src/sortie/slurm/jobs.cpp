@@ -1,0 +1,753 @@
+#include "sortie/slurm/jobs.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <ctime>
+#include <iterator>
+#include <span>
+#include <type_traits>
+
+#include "sortie/slurm/commands.hpp"
+#include "sortie/slurm/fields.hpp"
+#include "sortie/slurm/time.hpp"
+
+namespace sortie::slurm {
+namespace {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+bool contains(std::string_view text, std::string_view word) {
+  return text.find(word) != std::string_view::npos;
+}
+
+bool is_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "123" or "123_4": the only ids the builders pass on, so nothing else reaches the shell.
+[[maybe_unused]] bool is_job_id(std::string_view id) {
+  const auto underscore = id.find('_');
+  if (underscore == std::string_view::npos) return is_digits(id);
+  return is_digits(id.substr(0, underscore)) && is_digits(id.substr(underscore + 1));
+}
+
+std::string joined_ids(const std::vector<std::string>& job_ids) {
+  assert(!job_ids.empty());
+  std::string ids;
+  for (const auto& id : job_ids) {
+    assert(is_job_id(id));
+    if (!ids.empty()) ids += ',';
+    ids += id;
+  }
+  return ids;
+}
+
+std::string squeue_format() {
+  std::string format;
+  std::string_view fields = kSqueueJobFields;
+  while (true) {
+    const auto comma = fields.find(',');
+    if (!format.empty()) format += ',';
+    format += fields.substr(0, comma);
+    format += ':';
+    format += kJobFieldDelimiter;
+    if (comma == std::string_view::npos) break;
+    fields.remove_prefix(comma + 1);
+  }
+  return format;
+}
+
+constexpr std::size_t field_count(std::string_view fields) {
+  return static_cast<std::size_t>(std::count(fields.begin(), fields.end(), ',')) + 1;
+}
+
+constexpr std::size_t kSqueueFieldCount = field_count(kSqueueJobFields);
+constexpr std::size_t kSacctFieldCount = field_count(kSacctJobFields);
+
+// Splits one line into exactly `count` fields at kJobFieldDelimiter. With `trailing`, every
+// field is followed by the delimiter (squeue's suffix); otherwise it only separates them (sacct).
+// Surplus delimiters can only come from free text, so they stay inside the last field (the job
+// name). Returns false when the line has too few fields.
+bool split_fields(std::string_view line, std::span<std::string_view> fields, bool trailing) {
+  constexpr std::string_view delimiter = kJobFieldDelimiter;
+  if (trailing) {
+    if (!line.ends_with(delimiter)) return false;
+    line.remove_suffix(delimiter.size());
+  }
+  for (std::size_t i = 0; i + 1 < fields.size(); ++i) {
+    const auto at = line.find(delimiter);
+    if (at == std::string_view::npos) return false;
+    fields[i] = line.substr(0, at);
+    line.remove_prefix(at + delimiter.size());
+  }
+  fields[fields.size() - 1] = line;
+  return true;
+}
+
+std::string none_as_empty(std::string_view text) {
+  if (text == "None" || text == "(null)" || text == "N/A") return {};
+  return std::string(text);
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
+  year -= month <= 2 ? 1 : 0;
+  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const auto year_of_era = static_cast<unsigned>(year - era * 400);
+  const unsigned day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
+}
+
+// Splits "123_4" / "123_[0-3]" into the array fields of `job`.
+void set_array_fields(JobInfo& job) {
+  const auto underscore = job.job_id.find('_');
+  if (underscore == std::string::npos) return;
+  job.array_job_id = job.job_id.substr(0, underscore);
+  const std::string_view task = std::string_view(job.job_id).substr(underscore + 1);
+  if (task.starts_with('[') && task.ends_with(']')) {
+    job.array_task_range = std::string(task.substr(1, task.size() - 2));
+  } else if (const auto number = detail::parse_count(task)) {
+    job.array_task_id = *number;
+  }
+}
+
+// SLURM's forecasts and leftovers are not facts about the job: drop them.
+void keep_facts_only(JobInfo& job) {
+  const bool final = is_final(job.state);
+  if (!final) {
+    job.exit_code.reset();
+    job.signal.reset();
+    job.end_time.reset();
+    if (job.state == JobState::pending) job.start_time.reset();
+  }
+  // A job cancelled while pending gets start = end = the cancel time in squeue and scontrol.
+  if (job.nodes.empty()) job.start_time.reset();
+}
+
+// "3:0" (exit:signal) as sacct and scontrol print ExitCode.
+bool set_exit_pair(JobInfo& job, std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return false;
+  const auto code = detail::parse_count(text.substr(0, colon));
+  const auto signal = detail::parse_count(text.substr(colon + 1));
+  if (!code || !signal || *code > 255 || *signal > 255) return false;
+  job.exit_code = static_cast<int>(*code);
+  job.signal = static_cast<int>(*signal);
+  return true;
+}
+
+class LineParser {
+ public:
+  LineParser(std::string_view command, std::size_t line_number, std::chrono::seconds utc_offset)
+      : m_command(command), m_line_number(line_number), m_utc_offset(utc_offset) {}
+
+  core::Error error(std::string message) const {
+    return core::Error{core::ErrorCode::parse_error,
+                       fmt::format("{}, line {}: {}", m_command, m_line_number, message)};
+  }
+
+  core::Result<void> time(std::string_view what, std::string_view text,
+                          std::optional<TimePoint>& out) const {
+    auto parsed = parse_slurm_time(text, m_utc_offset);
+    if (!parsed) return std::unexpected(error(fmt::format("{}: {}", what, parsed.error().message)));
+    out = *parsed;
+    return {};
+  }
+
+  core::Result<void> state(std::string_view text, JobInfo& job) const {
+    const auto state = parse_job_state(text);
+    if (!state) return std::unexpected(error(fmt::format("unknown job state '{}'", text)));
+    job.state = *state;
+    constexpr std::string_view by = " by ";
+    if (const auto at = text.find(by); at != std::string_view::npos) {
+      job.cancelled_by = std::string(text.substr(at + by.size()));
+    }
+    return {};
+  }
+
+  core::Result<void> time_limit(std::string_view text, JobInfo& job) const {
+    auto limit = parse_time_limit(text);
+    if (!limit) return std::unexpected(error(fmt::format("time limit: {}", limit.error().message)));
+    job.time_limit = *limit;
+    return {};
+  }
+
+  core::Result<void> elapsed(std::string_view text, JobInfo& job) const {
+    auto seconds = parse_elapsed(text);
+    if (!seconds) return std::unexpected(error(seconds.error().message));
+    job.elapsed = *seconds;
+    return {};
+  }
+
+ private:
+  std::string_view m_command;
+  std::size_t m_line_number;
+  std::chrono::seconds m_utc_offset;
+};
+
+core::Result<JobInfo> parse_squeue_line(std::string_view line, const LineParser& parser) {
+  std::array<std::string_view, kSqueueFieldCount> fields{};
+  if (!split_fields(line, fields, true)) {
+    return std::unexpected(parser.error(
+        fmt::format("expected {} fields ({}), each followed by '{}', got '{}'", kSqueueFieldCount,
+                    kSqueueJobFields, kJobFieldDelimiter, line.substr(0, 160))));
+  }
+  JobInfo job;
+  job.job_id = std::string(fields[0]);
+  if (job.job_id.empty()) return std::unexpected(parser.error("empty JobArrayID"));
+  set_array_fields(job);
+  if (auto ok = parser.state(fields[3], job); !ok) return std::unexpected(ok.error());
+  job.reason = none_as_empty(fields[4]);
+  job.user = std::string(fields[5]);
+  job.partition = std::string(fields[6]);
+  if (auto ok = parser.time("SubmitTime", fields[7], job.submit_time); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = parser.time("StartTime", fields[8], job.start_time); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = parser.time("EndTime", fields[9], job.end_time); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = parser.elapsed(fields[10], job); !ok) return std::unexpected(ok.error());
+  if (auto ok = parser.time_limit(fields[11], job); !ok) return std::unexpected(ok.error());
+  // squeue's exit_code is the raw wait status: 768 is exit 3, 9 is signal 9.
+  const auto status = detail::parse_count(fields[12]);
+  if (!status || *status > 0xffff) {
+    return std::unexpected(parser.error(fmt::format("exit_code '{}' is not a number", fields[12])));
+  }
+  job.exit_code = static_cast<int>((*status >> 8) & 0xff);
+  job.signal = static_cast<int>(*status & 0x7f);
+  job.nodes = none_as_empty(fields[13]);
+  job.work_dir = none_as_empty(fields[14]);
+  job.stdout_path = none_as_empty(fields[15]);
+  job.stderr_path = none_as_empty(fields[16]);
+  job.comment = fields[17] == "(null)" ? std::string() : std::string(fields[17]);
+  job.name = std::string(fields[18]);
+  keep_facts_only(job);
+  return job;
+}
+
+core::Result<std::optional<JobInfo>> parse_sacct_line(std::string_view line,
+                                                      const LineParser& parser) {
+  std::array<std::string_view, kSacctFieldCount> fields{};
+  if (!split_fields(line, fields, false)) {
+    return std::unexpected(parser.error(
+        fmt::format("expected {} fields ({}) separated by '{}', got '{}'", kSacctFieldCount,
+                    kSacctJobFields, kJobFieldDelimiter, line.substr(0, 160))));
+  }
+  if (contains(fields[0], ".")) return std::optional<JobInfo>{};
+  JobInfo job;
+  job.job_id = std::string(fields[0]);
+  if (job.job_id.empty()) return std::unexpected(parser.error("empty JobID"));
+  set_array_fields(job);
+  if (auto ok = parser.state(fields[2], job); !ok) return std::unexpected(ok.error());
+  if (!set_exit_pair(job, fields[3])) {
+    return std::unexpected(parser.error(fmt::format("ExitCode '{}' is not N:M", fields[3])));
+  }
+  job.reason = none_as_empty(fields[4]);
+  job.user = std::string(fields[5]);
+  job.partition = std::string(fields[6]);
+  if (auto ok = parser.time("Submit", fields[7], job.submit_time); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = parser.time("Start", fields[8], job.start_time); !ok) {
+    return std::unexpected(ok.error());
+  }
+  if (auto ok = parser.time("End", fields[9], job.end_time); !ok) {
+    return std::unexpected(ok.error());
+  }
+  const auto elapsed = detail::parse_count(fields[10]);
+  if (!elapsed) {
+    return std::unexpected(
+        parser.error(fmt::format("ElapsedRaw '{}' is not a number", fields[10])));
+  }
+  job.elapsed = std::chrono::seconds(*elapsed);
+  // TimelimitRaw is minutes, or words for no limit of the job's own.
+  if (const auto minutes = detail::parse_count(fields[11])) {
+    if (*minutes < 0xffffffffLL) job.time_limit = std::chrono::minutes(*minutes);
+  } else if (fields[11] != "UNLIMITED" && fields[11] != "Partition_Limit" &&
+             fields[11] != "INVALID" && !fields[11].empty()) {
+    return std::unexpected(
+        parser.error(fmt::format("TimelimitRaw '{}' is not a number", fields[11])));
+  }
+  job.nodes = fields[12] == "None assigned" ? std::string() : std::string(fields[12]);
+  job.work_dir = std::string(fields[13]);
+  job.comment = std::string(fields[14]);
+  job.name = std::string(fields[15]);
+  keep_facts_only(job);
+  return std::optional<JobInfo>{std::move(job)};
+}
+
+bool is_free_text_job_key(std::string_view key) {
+  return key == "JobName" || key == "Comment" || key == "WorkDir" || key == "StdOut" ||
+         key == "StdErr" || key == "StdIn" || key == "Command" || key == "Reason" ||
+         key == "AdminComment" || key == "SystemComment" || key == "Dependency" ||
+         key == "Features" || key == "Extra";
+}
+
+// Keys `scontrol -o show job` prints (22.05-24.x); only these end a free-text value.
+bool is_known_job_key(std::string_view key) {
+  static constexpr std::string_view kKeys[] = {
+      "JobId",
+      "ArrayJobId",
+      "ArrayTaskId",
+      "ArrayTaskThrottle",
+      "JobName",
+      "UserId",
+      "GroupId",
+      "MCS_label",
+      "Priority",
+      "Nice",
+      "Account",
+      "QOS",
+      "JobState",
+      "Reason",
+      "Dependency",
+      "Requeue",
+      "Restarts",
+      "BatchFlag",
+      "Reboot",
+      "ExitCode",
+      "DerivedExitCode",
+      "RunTime",
+      "TimeLimit",
+      "TimeMin",
+      "SubmitTime",
+      "EligibleTime",
+      "AccrueTime",
+      "StartTime",
+      "EndTime",
+      "Deadline",
+      "SuspendTime",
+      "SecsPreSuspend",
+      "LastSchedEval",
+      "Scheduler",
+      "Partition",
+      "AllocNode:Sid",
+      "ReqNodeList",
+      "ExcNodeList",
+      "NodeList",
+      "SchedNodeList",
+      "BatchHost",
+      "NumNodes",
+      "NumCPUs",
+      "NumTasks",
+      "CPUs/Task",
+      "ReqB:S:C:T",
+      "TRES",
+      "Socks/Node",
+      "NtasksPerN:B:S:C",
+      "CoreSpec",
+      "MinCPUsNode",
+      "MinMemoryNode",
+      "MinMemoryCPU",
+      "MinTmpDiskNode",
+      "Features",
+      "DelayBoot",
+      "OverSubscribe",
+      "Contiguous",
+      "Licenses",
+      "Network",
+      "Command",
+      "WorkDir",
+      "Comment",
+      "AdminComment",
+      "SystemComment",
+      "StdErr",
+      "StdIn",
+      "StdOut",
+      "Power",
+      "TresPerNode",
+      "TresPerJob",
+      "TresPerTask",
+      "TresPerSocket",
+      "CpusPerTres",
+      "MemPerTres",
+      "TresBind",
+      "TresFreq",
+      "Reservation",
+      "Container",
+      "ContainerID",
+      "KillOOnInvalidDependent",
+      "MailUser",
+      "MailType",
+      "Nodes",
+      "CPU_IDs",
+      "Mem",
+      "GRES",
+      "JOB_GRES",
+      "Partitions",
+      "ResizeTime",
+      "PreemptEligibleTime",
+      "PreemptTime",
+      "HetJobId",
+      "HetJobIdSet",
+      "HetJobOffset",
+      "Extra",
+  };
+  return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
+}
+
+// Length of the key of a token starting with `Key=`; scontrol's job keys may hold ':' and '/'
+// ("AllocNode:Sid=", "CPUs/Task="). 0 when the token does not start that way.
+std::size_t job_key_length(std::string_view token) {
+  std::size_t i = 0;
+  for (; i < token.size(); ++i) {
+    const char c = token[i];
+    const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    const bool other = (c >= '0' && c <= '9') || c == ':' || c == '/';
+    if (letter || (other && i > 0)) continue;
+    break;
+  }
+  return i > 0 && i < token.size() && token[i] == '=' ? i : 0;
+}
+
+// Whether a word ` key=` follows `from` in `line`.
+bool starts_later(std::string_view line, std::size_t from, std::string_view key) {
+  for (auto at = line.find(key, from); at != std::string_view::npos; at = line.find(key, at + 1)) {
+    if (line[at - 1] == ' ' && at + key.size() < line.size() && line[at + key.size()] == '=') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Calls on_field(key, value) for each field of one `scontrol -o show job` line: a word that
+// looks like `Key=` starts a field, except inside a free-text value, where only a known key
+// that has not started a field yet and does not start a word again further on does (scontrol
+// prints each key once, so of several `StdOut=` words the last is the real one). Values are
+// trimmed of the padding scontrol adds.
+template <class OnField>
+bool for_each_job_field(std::string_view line, OnField on_field) {
+  std::size_t length = job_key_length(line);
+  if (length == 0) return false;
+  std::vector<std::string_view> seen;
+  std::string_view key = line.substr(0, length);
+  seen.push_back(key);
+  std::size_t value_start = length + 1;
+  std::size_t position = line.find(' ', value_start);
+  while (position != std::string_view::npos) {
+    const std::size_t token_start = position + 1;
+    const std::size_t token_end = line.find(' ', token_start);
+    const std::string_view token = line.substr(
+        token_start, token_end == std::string_view::npos ? token_end : token_end - token_start);
+    length = job_key_length(token);
+    if (length > 0) {
+      const std::string_view next = token.substr(0, length);
+      const bool starts =
+          !is_free_text_job_key(key) ||
+          (is_known_job_key(next) && std::find(seen.begin(), seen.end(), next) == seen.end() &&
+           !starts_later(line, token_start + length, next));
+      if (starts) {
+        on_field(key, detail::trim(line.substr(value_start, position - value_start)));
+        key = next;
+        seen.push_back(key);
+        value_start = token_start + length + 1;
+      }
+    }
+    position = token_end;
+  }
+  on_field(key, detail::trim(line.substr(std::min(value_start, line.size()))));
+  return true;
+}
+
+core::Result<JobInfo> parse_scontrol_line(std::string_view line, const LineParser& parser) {
+  JobInfo job;
+  std::string raw_id;
+  std::string array_task;
+  std::optional<core::Error> error;
+  const bool ok = for_each_job_field(line, [&](std::string_view key, std::string_view value) {
+    if (error) return;
+    auto keep = [&](core::Result<void> result) {
+      if (!result) error = result.error();
+    };
+    if (key == "JobId") {
+      raw_id = std::string(value);
+    } else if (key == "ArrayJobId") {
+      job.array_job_id = std::string(value);
+    } else if (key == "ArrayTaskId") {
+      array_task = std::string(value);
+    } else if (key == "JobName") {
+      job.name = std::string(value);
+    } else if (key == "UserId") {
+      job.user = std::string(value.substr(0, value.find('(')));
+    } else if (key == "JobState") {
+      keep(parser.state(value, job));
+    } else if (key == "Reason") {
+      job.reason = none_as_empty(value);
+    } else if (key == "ExitCode") {
+      if (!set_exit_pair(job, value)) {
+        error = parser.error(fmt::format("ExitCode '{}' is not N:M", value));
+      }
+    } else if (key == "RunTime") {
+      keep(parser.elapsed(value, job));
+    } else if (key == "TimeLimit") {
+      keep(parser.time_limit(value, job));
+    } else if (key == "SubmitTime") {
+      keep(parser.time("SubmitTime", value, job.submit_time));
+    } else if (key == "StartTime") {
+      keep(parser.time("StartTime", value, job.start_time));
+    } else if (key == "EndTime") {
+      keep(parser.time("EndTime", value, job.end_time));
+    } else if (key == "Partition") {
+      job.partition = std::string(value);
+    } else if (key == "NodeList") {
+      job.nodes = none_as_empty(value);
+    } else if (key == "WorkDir") {
+      job.work_dir = none_as_empty(value);
+    } else if (key == "Comment") {
+      job.comment = value == "(null)" ? std::string() : std::string(value);
+    } else if (key == "StdOut") {
+      job.stdout_path = none_as_empty(value);
+    } else if (key == "StdErr") {
+      job.stderr_path = none_as_empty(value);
+    }
+  });
+  if (!ok) return std::unexpected(parser.error("expected Key=Value fields"));
+  if (error) return std::unexpected(std::move(*error));
+  if (!is_digits(raw_id)) {
+    return std::unexpected(parser.error(fmt::format("JobId '{}' is not a number", raw_id)));
+  }
+  // An array task's JobId is its own raw id; name it as squeue and sacct do.
+  if (!job.array_job_id.empty() && !array_task.empty()) {
+    job.job_id = is_digits(array_task) ? fmt::format("{}_{}", job.array_job_id, array_task)
+                                       : fmt::format("{}_[{}]", job.array_job_id, array_task);
+    job.array_job_id.clear();
+    set_array_fields(job);
+  } else {
+    job.job_id = raw_id;
+    job.array_job_id.clear();
+  }
+  keep_facts_only(job);
+  return job;
+}
+
+template <class ParseLine>
+core::Result<std::vector<JobInfo>> parse_lines(std::string_view output, std::string_view command,
+                                               std::chrono::seconds utc_offset,
+                                               ParseLine parse_line) {
+  std::vector<JobInfo> jobs;
+  std::optional<core::Error> error;
+  detail::for_each_line(output, [&](std::size_t number, std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (detail::trim(line).empty()) return true;
+    const LineParser parser(command, number, utc_offset);
+    auto job = parse_line(line, parser);
+    if (!job) {
+      error = std::move(job.error());
+      return false;
+    }
+    if constexpr (std::is_same_v<std::decay_t<decltype(*job)>, JobInfo>) {
+      jobs.push_back(std::move(*job));
+    } else if (*job) {
+      jobs.push_back(std::move(**job));
+    }
+    return true;
+  });
+  if (error) return std::unexpected(std::move(*error));
+  return jobs;
+}
+
+bool is_invalid_job_id(const remote::Output& output) {
+  return output.exit_code != 0 && contains(output.err, "Invalid job id specified");
+}
+
+std::string lookback_option(std::chrono::minutes lookback) {
+  return fmt::format("--starttime=now-{}minutes", std::max<std::int64_t>(lookback.count(), 1));
+}
+
+std::vector<std::string> sacct_argv() {
+  return {"env",
+          "SLURM_TIME_FORMAT=%s",
+          "sacct",
+          "-n",
+          "-P",
+          "-X",
+          fmt::format("--delimiter={}", kJobFieldDelimiter),
+          fmt::format("--format={}", kSacctJobFields)};
+}
+
+std::vector<std::string> squeue_argv() {
+  return {"env",    "SLURM_TIME_FORMAT=%s",
+          "squeue", "-h",
+          "-r",     "-t",
+          "all",    fmt::format("--Format={}", squeue_format())};
+}
+
+}  // namespace
+
+core::Result<std::optional<TimePoint>> parse_slurm_time(std::string_view text,
+                                                        std::chrono::seconds utc_offset) {
+  text = detail::trim(text);
+  if (text.empty() || text == "Unknown" || text == "None" || text == "N/A") {
+    return std::optional<TimePoint>{};
+  }
+  if (const auto seconds = detail::parse_count(text)) {
+    return std::optional<TimePoint>{TimePoint{std::chrono::seconds(*seconds)}};
+  }
+  auto bad = [&] {
+    return core::fail(core::ErrorCode::parse_error,
+                      fmt::format("'{}' is not a SLURM time (expected Unix seconds or "
+                                  "2026-11-29T09:12:03)",
+                                  text));
+  };
+  // YYYY-MM-DDTHH:MM:SS
+  if (text.size() != 19 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':') {
+    return bad();
+  }
+  const auto year = detail::parse_count(text.substr(0, 4));
+  const auto month = detail::parse_count(text.substr(5, 2));
+  const auto day = detail::parse_count(text.substr(8, 2));
+  const auto hour = detail::parse_count(text.substr(11, 2));
+  const auto minute = detail::parse_count(text.substr(14, 2));
+  const auto second = detail::parse_count(text.substr(17, 2));
+  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 ||
+      *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+    return bad();
+  }
+  const std::int64_t days =
+      days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+  const std::int64_t local = days * 86400 + *hour * 3600 + *minute * 60 + *second;
+  return std::optional<TimePoint>{TimePoint{std::chrono::seconds(local) - utc_offset}};
+}
+
+core::Result<std::chrono::seconds> parse_elapsed(std::string_view text) {
+  text = detail::trim(text);
+  auto bad = [&] {
+    return core::fail(core::ErrorCode::parse_error,
+                      fmt::format("'{}' is not an elapsed time (expected e.g. 0:48, 1:02:03 or "
+                                  "1-00:00:00)",
+                                  text));
+  };
+  std::int64_t days = 0;
+  if (const auto dash = text.find('-'); dash != std::string_view::npos) {
+    const auto parsed = detail::parse_count(text.substr(0, dash));
+    if (!parsed) return bad();
+    days = *parsed;
+    text.remove_prefix(dash + 1);
+  }
+  std::array<std::int64_t, 3> parts{};
+  std::size_t count = 0;
+  while (true) {
+    if (count == parts.size()) return bad();
+    const auto colon = text.find(':');
+    const auto parsed = detail::parse_count(text.substr(0, colon));
+    if (!parsed) return bad();
+    parts[count++] = *parsed;
+    if (colon == std::string_view::npos) break;
+    text.remove_prefix(colon + 1);
+  }
+  if (count < 2) return bad();
+  std::int64_t seconds = 0;
+  for (std::size_t i = 0; i < count; ++i) seconds = seconds * 60 + parts[i];
+  return std::chrono::seconds(days * 86400 + seconds);
+}
+
+remote::Command squeue_jobs(const std::vector<std::string>& job_ids) {
+  auto argv = squeue_argv();
+  argv.push_back(fmt::format("--jobs={}", joined_ids(job_ids)));
+  return remote::Command{std::move(argv), {}};
+}
+
+remote::Command squeue_by_name(std::string_view user, std::string_view key) {
+  auto argv = squeue_argv();
+  argv.push_back(fmt::format("--user={}", user));
+  argv.push_back(fmt::format("--name={}", key));
+  return remote::Command{std::move(argv), {}};
+}
+
+core::Result<std::vector<JobInfo>> parse_squeue_jobs(std::string_view output,
+                                                     std::chrono::seconds utc_offset) {
+  return parse_lines(output, "squeue", utc_offset, parse_squeue_line);
+}
+
+core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output) {
+  if (is_invalid_job_id(output)) return std::vector<JobInfo>{};
+  if (auto ok = check(output, "squeue"); !ok) return std::unexpected(ok.error());
+  return parse_squeue_jobs(output.out);
+}
+
+std::vector<std::string> not_listed(const std::vector<std::string>& job_ids,
+                                    const std::vector<JobInfo>& jobs) {
+  std::vector<std::string> missing;
+  for (const auto& id : job_ids) {
+    const bool listed = std::any_of(jobs.begin(), jobs.end(), [&](const JobInfo& job) {
+      return job.job_id == id || job.array_job_id == id;
+    });
+    if (!listed) missing.push_back(id);
+  }
+  return missing;
+}
+
+std::vector<JobInfo> find_by_key(const std::vector<JobInfo>& jobs, std::string_view key) {
+  std::vector<JobInfo> found;
+  if (key.empty()) return found;
+  for (const auto& job : jobs) {
+    if (job.name == key || contains(job.comment, key)) found.push_back(job);
+  }
+  return found;
+}
+
+remote::Command sacct_jobs(const std::vector<std::string>& job_ids, std::chrono::minutes lookback) {
+  auto argv = sacct_argv();
+  argv.push_back(lookback_option(lookback));
+  argv.push_back(fmt::format("--jobs={}", joined_ids(job_ids)));
+  return remote::Command{std::move(argv), {}};
+}
+
+remote::Command sacct_by_name(std::string_view user, std::string_view key,
+                              std::chrono::minutes lookback) {
+  auto argv = sacct_argv();
+  argv.push_back(lookback_option(lookback));
+  argv.push_back(fmt::format("--user={}", user));
+  argv.push_back(fmt::format("--name={}", key));
+  return remote::Command{std::move(argv), {}};
+}
+
+core::Result<std::vector<JobInfo>> parse_sacct_jobs(std::string_view output,
+                                                    std::chrono::seconds utc_offset) {
+  return parse_lines(output, "sacct", utc_offset, parse_sacct_line);
+}
+
+core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output) {
+  if (contains(output.err, "accounting storage is disabled")) {
+    return SacctAnswer{Accounting::disabled, {}};
+  }
+  if (auto ok = check(output, "sacct"); !ok) return std::unexpected(ok.error());
+  auto jobs = parse_sacct_jobs(output.out);
+  if (!jobs) return std::unexpected(jobs.error());
+  return SacctAnswer{Accounting::enabled, std::move(*jobs)};
+}
+
+remote::Command scontrol_show_job(std::string_view job_id) {
+  assert(is_job_id(job_id));
+  return remote::Command{
+      {"env", "SLURM_TIME_FORMAT=%s", "scontrol", "-o", "show", "job", std::string(job_id)}, {}};
+}
+
+core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
+                                                       std::chrono::seconds utc_offset) {
+  return parse_lines(output, "scontrol show job", utc_offset, parse_scontrol_line);
+}
+
+core::Result<std::vector<JobInfo>> read_scontrol_job(const remote::Output& output,
+                                                     std::string_view job_id) {
+  if (is_invalid_job_id(output)) {
+    return core::fail(core::ErrorCode::not_found,
+                      fmt::format("SLURM no longer knows job {}: it left the controller and this "
+                                  "cluster keeps no accounting records, so its final state cannot "
+                                  "be learned. Check the job's output files for how it ended.",
+                                  job_id));
+  }
+  if (auto ok = check(output, "scontrol show job"); !ok) return std::unexpected(ok.error());
+  return parse_scontrol_jobs(output.out);
+}
+
+}  // namespace sortie::slurm

@@ -1,0 +1,160 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sortie/core/error.hpp"
+#include "sortie/remote/remote.hpp"
+#include "sortie/slurm/job_state.hpp"
+
+// Tracking sortie's jobs: one squeue call per tick for the jobs still in the controller, one
+// sacct call for the jobs that left it, `scontrol show job` when accounting is off. Every
+// builder asks SLURM for times as Unix seconds (SLURM_TIME_FORMAT=%s), so no parser has to
+// guess the cluster's time zone.
+namespace sortie::slurm {
+
+// What SLURM knows about one job, or one array task, from squeue, sacct or scontrol.
+struct JobInfo {
+  // "123"; "123_4" for an array task; "123_[0-3]" for array tasks that have not started yet and
+  // that SLURM still lists as one record (sacct, scontrol).
+  std::string job_id;
+  std::string array_job_id;                   // "123" for array tasks; empty for other jobs
+  std::optional<std::int64_t> array_task_id;  // 4 for "123_4"
+  std::string array_task_range;               // "0-3" for "123_[0-3]"; empty otherwise
+  std::string name;
+  std::string comment;  // empty from sacct unless the cluster stores comments (see README)
+  std::string user;
+  std::string partition;
+  JobState state = JobState::pending;
+  // Why the job waits ("Resources", "Priority", "JobHeldUser", ...), or how it ended per
+  // scontrol ("NonZeroExitCode"); empty for SLURM's "None". sacct keeps the last reason a job
+  // waited for even after it ran.
+  std::string reason;
+  // Set for jobs in a final state only: the exit status of the batch script and the signal
+  // that killed it (0 when none). "3:0" is exit 3; "0:9" is signal 9.
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::optional<std::string> cancelled_by;  // sacct's "CANCELLED by 1001": "1001" (a uid)
+  std::optional<std::chrono::system_clock::time_point> submit_time;
+  // When the job really started and ended: nullopt for a job that has not (SLURM's forecasts
+  // for pending and running jobs are dropped), and start is nullopt for a job cancelled before
+  // it ever got nodes.
+  std::optional<std::chrono::system_clock::time_point> start_time;
+  std::optional<std::chrono::system_clock::time_point> end_time;
+  std::string nodes;  // node list expression, e.g. "h100-[1-2]"; empty before allocation
+  std::optional<std::chrono::seconds> elapsed;
+  std::optional<std::chrono::minutes> time_limit;  // nullopt for UNLIMITED
+  std::string work_dir;
+  std::string stdout_path;  // squeue and scontrol only (sacct 22.05 does not know them)
+  std::string stderr_path;
+
+  friend bool operator==(const JobInfo&, const JobInfo&) = default;
+};
+
+// The field separator of the squeue and sacct formats below. Several characters, so a '|' in a
+// job name, comment or path does not shift the fields; free-text fields come last.
+inline constexpr std::string_view kJobFieldDelimiter = "|~|";
+
+// The squeue `--Format` fields read by parse_squeue_jobs(), in order; each is printed followed
+// by kJobFieldDelimiter.
+inline constexpr std::string_view kSqueueJobFields =
+    "JobArrayID,ArrayJobID,ArrayTaskID,State,Reason,UserName,Partition,SubmitTime,StartTime,"
+    "EndTime,TimeUsed,TimeLimit,exit_code,NodeList,WorkDir,STDOUT,STDERR,Comment,Name";
+
+// The sacct `--format` fields read by parse_sacct_jobs(), in order, separated by
+// kJobFieldDelimiter.
+inline constexpr std::string_view kSacctJobFields =
+    "JobID,JobIDRaw,State,ExitCode,Reason,User,Partition,Submit,Start,End,ElapsedRaw,"
+    "TimelimitRaw,NodeList,WorkDir,Comment,JobName";
+
+// Parses a time as SLURM prints it: Unix seconds (with SLURM_TIME_FORMAT=%s, as every builder
+// here asks) or the default local time "2026-11-29T09:12:03", read as `utc_offset` ahead of
+// UTC. "Unknown", "None", "N/A" and "" give nullopt. Fails with parse_error on anything else.
+core::Result<std::optional<std::chrono::system_clock::time_point>> parse_slurm_time(
+    std::string_view text, std::chrono::seconds utc_offset = {});
+
+// Parses an elapsed time as squeue and scontrol print it ("0:48", "1:02:03", "1-00:00:00",
+// "00:00:36") into seconds. Fails with parse_error on anything else.
+core::Result<std::chrono::seconds> parse_elapsed(std::string_view text);
+
+// `squeue -h -r -t all -j ID,ID,... --Format=...`: one call for many jobs, one line per job
+// or array task, finished ones included while the controller still holds them (MinJobAge).
+// Ids are "123" or "123_4"; an array's id lists all its tasks. Asserts on an empty list or an
+// id that is not of that form.
+remote::Command squeue_jobs(const std::vector<std::string>& job_ids);
+
+// `squeue -h -r -t all -u USER --name KEY --Format=...`: the jobs of `user` whose name is
+// `key`, for settling whether a submission whose answer was lost reached SLURM. (squeue cannot
+// filter on the comment; find_by_key() also matches it on the parsed jobs.)
+remote::Command squeue_by_name(std::string_view user, std::string_view key);
+
+// Parses the output of squeue_jobs() / squeue_by_name(); `utc_offset` as for
+// parse_slurm_time(). Empty output is no jobs. Fails with parse_error naming the line on a line
+// without the fields of kSqueueJobFields or with a value that is not what SLURM prints.
+core::Result<std::vector<JobInfo>> parse_squeue_jobs(std::string_view output,
+                                                     std::chrono::seconds utc_offset = {});
+
+// check() and parse_squeue_jobs() on one squeue run. squeue given a single id it no longer
+// knows exits 1 with "Invalid job id specified" (with several ids it just omits them): that is
+// an empty list, not an error. Use not_listed() to learn which ids left the queue.
+core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output);
+
+// The ids of `job_ids` that no job in `jobs` answers to (by job_id, or by array_job_id for a
+// whole array): the jobs to ask sacct about. Keeps the order of `job_ids`.
+std::vector<std::string> not_listed(const std::vector<std::string>& job_ids,
+                                    const std::vector<JobInfo>& jobs);
+
+// The jobs whose name is `key` or whose comment contains it, in their order.
+std::vector<JobInfo> find_by_key(const std::vector<JobInfo>& jobs, std::string_view key);
+
+// `sacct -n -P -X --delimiter=... --starttime=now-Nminutes -j ID,... --format=...`: the
+// allocation record of each job (one row per array task, the last run of a requeued job; see
+// README), for jobs submitted, started or ended in the last `lookback` (rounded up to whole
+// minutes, at least one). Asserts as squeue_jobs() does.
+remote::Command sacct_jobs(const std::vector<std::string>& job_ids, std::chrono::minutes lookback);
+
+// `sacct ... -u USER --name KEY`: the jobs of `user` named `key` in the last `lookback`. The
+// comment cannot be searched: sacct 22.05 only records it with AccountingStoreFlags=job_comment.
+remote::Command sacct_by_name(std::string_view user, std::string_view key,
+                              std::chrono::minutes lookback);
+
+// Parses the output of sacct_jobs() / sacct_by_name(). Step rows ("123.batch") are skipped.
+// Fails with parse_error naming the line on a malformed line.
+core::Result<std::vector<JobInfo>> parse_sacct_jobs(std::string_view output,
+                                                    std::chrono::seconds utc_offset = {});
+
+// Whether the cluster keeps accounting records sacct can answer from.
+enum class Accounting { enabled, disabled };
+
+// What one sacct run said.
+struct SacctAnswer {
+  Accounting accounting = Accounting::enabled;
+  std::vector<JobInfo> jobs;  // empty when accounting is disabled
+};
+
+// check() and parse_sacct_jobs() on one sacct run; "accounting storage is disabled" is an answer
+// (Accounting::disabled: fall back to scontrol_show_job()), not an error.
+core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output);
+
+// `scontrol -o show job ID`. scontrol takes one id per call: to ask about several jobs, run one
+// such command each in a single Remote::run() batch (OnFailure::continue_batch). Asserts as
+// squeue_jobs() does.
+remote::Command scontrol_show_job(std::string_view job_id);
+
+// Parses `scontrol -o show job` output: one record per line (an array lists one per task, and
+// one "123_[0-3]" record for its tasks not started yet). Fails with parse_error naming the line
+// on a line that is not Key=Value fields with a JobId.
+core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
+                                                       std::chrono::seconds utc_offset = {});
+
+// check() and parse_scontrol_jobs() on one scontrol_show_job() run. When the controller no
+// longer knows the job ("Invalid job id specified") fails with not_found, saying plainly that its
+// final state cannot be learned (it left the controller and accounting is off).
+core::Result<std::vector<JobInfo>> read_scontrol_job(const remote::Output& output,
+                                                     std::string_view job_id);
+
+}  // namespace sortie::slurm
