@@ -1,6 +1,8 @@
 #include "sortie/ssh/ssh_remote.hpp"
 
 #include <gtest/gtest.h>
+
+#include <csignal>
 #include <signal.h>
 
 #include <filesystem>
@@ -61,7 +63,10 @@ class ScratchDirectory {
         (std::filesystem::temp_directory_path() / "sortie-ssh-test-XXXXXX").string();
     m_path = ::mkdtemp(pattern.data());
   }
-  ~ScratchDirectory() { std::filesystem::remove_all(m_path); }
+  ~ScratchDirectory() {
+    std::error_code ignored;  // a destructor must not throw
+    std::filesystem::remove_all(m_path, ignored);
+  }
   ScratchDirectory(const ScratchDirectory&) = delete;
   ScratchDirectory& operator=(const ScratchDirectory&) = delete;
   std::string file(const std::string& name, const std::string& content) const {
@@ -327,6 +332,73 @@ TEST_F(SshSandbox, ServesFourThreadsWithAtMostMaxConnectionsSessions) {
   }
   EXPECT_EQ(succeeded.load(), 20);
   EXPECT_LE(remote.open_connections(), 2u);
+}
+
+}  // namespace
+}  // namespace sortie::ssh
+
+namespace sortie::ssh {
+namespace {
+
+// An ssh-agent on a socket of its own, stopped with the test.
+class Agent {
+ public:
+  explicit Agent(const std::string& socket) {
+    std::string out = local({"ssh-agent", "-a", socket});
+    auto at = out.find("SSH_AGENT_PID=");
+    if (at != std::string::npos) m_pid = std::stoi(out.substr(at + 14));
+    setenv("SSH_AUTH_SOCK", socket.c_str(), 1);
+  }
+  ~Agent() {
+    unsetenv("SSH_AUTH_SOCK");
+    if (m_pid <= 0) return;
+    ::kill(m_pid, SIGTERM);
+    // It removes its socket as it exits: wait, so the scratch directory can go after it.
+    for (int i = 0; i < 100 && ::kill(m_pid, 0) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+  bool running() const { return m_pid > 0; }
+
+ private:
+  pid_t m_pid = 0;
+};
+
+TEST_F(SshSandbox, AuthenticatesWithAKeyHeldByTheSshAgent) {
+  ScratchDirectory scratch;
+  Agent agent(scratch.path("agent.sock"));
+  ASSERT_TRUE(agent.running());
+  local({"ssh-add", "-q", testing::sandbox().key});
+
+  // No identity file: the agent is the only source of the key (root has no ~/.ssh keys the
+  // sandbox accepts).
+  Target target = sandbox_target();
+  target.identity_file.reset();
+  SshRemote remote(target);
+  auto output = remote.run_one(Command{{"whoami"}, std::nullopt}, 30s);
+  ASSERT_TRUE(output) << output.error().message;
+  EXPECT_EQ(output->out, testing::sandbox().user + "\n");
+}
+
+TEST_F(SshSandbox, UsesTheAgentForAnIdentityFileProtectedByAPassphrase) {
+  ScratchDirectory scratch;
+  // A passphrase-protected copy of the sandbox key, whose decrypted twin the agent holds.
+  std::string locked = scratch.path("locked");
+  std::filesystem::copy_file(testing::sandbox().key, locked);
+  std::filesystem::permissions(locked, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+  local({"ssh-keygen", "-q", "-p", "-N", "secret phrase", "-f", locked});
+  Agent agent(scratch.path("agent.sock"));
+  ASSERT_TRUE(agent.running());
+  local({"ssh-add", "-q", testing::sandbox().key});
+
+  Target target = sandbox_target();
+  target.identity_file = locked;
+  SshRemote remote(target);
+  auto output = remote.run_one(Command{{"true"}, std::nullopt}, 30s);
+  ASSERT_TRUE(output) << output.error().message;
+  EXPECT_EQ(output->exit_code, 0);
 }
 
 }  // namespace
