@@ -1,0 +1,144 @@
+#pragma once
+
+// Typed reads and writes of projects, jobs and job events. Every method is one short
+// transaction (or joins the caller's `Database::transaction`), so each is atomic; the ones
+// whose races matter are compare-and-set and say so.
+//
+// Submission protocol (never lose or duplicate a job): `create_job` (phase submitting, unique
+// submission key) → `record_rendered` → upload → sbatch → `mark_submitted` with SLURM's id. If
+// sortie dies in between, reconcile asks SLURM for the submission key and ends with
+// `mark_submitted` or `mark_submit_failed`; both only act on a job still `submitting`, so of two
+// racing reconcilers exactly one wins.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sortie/core/error.hpp"
+#include "sortie/store/database.hpp"
+#include "sortie/store/ids.hpp"
+#include "sortie/store/model.hpp"
+
+namespace sortie::store {
+
+// The time now, in UTC; a parameter so tests can fix it.
+using Clock = std::function<Timestamp()>;
+
+// The system clock, to whole seconds.
+Timestamp system_now();
+
+class Store {
+ public:
+  // Reads and writes through `database`, which must outlive the Store; used by one thread at a
+  // time, like the Database.
+  explicit Store(Database& database, Clock clock = system_now);
+
+  // Projects
+
+  // Registers a project. Fails with invalid_argument naming the clash when the name or the
+  // path is already registered.
+  core::Result<Project> create_project(const NewProject& project);
+
+  // The project with `id`; not_found when there is none.
+  core::Result<Project> project(ProjectId id);
+
+  // The project named `name`, or nullopt.
+  core::Result<std::optional<Project>> project_by_name(std::string_view name);
+
+  // The project whose checkout is at `path`, or nullopt.
+  core::Result<std::optional<Project>> project_by_path(std::string_view path);
+
+  // Every project, by name.
+  core::Result<std::vector<Project>> projects();
+
+  // Replaces the project's settings (entry command, setup lines, cluster overrides, default
+  // cluster). not_found when there is no such project.
+  core::Result<void> update_settings(ProjectId id, const ProjectSettings& settings);
+
+  // Records what the local Git repository looked like. not_found when there is no such project.
+  core::Result<void> record_git_state(ProjectId id, const GitSnapshot& git);
+
+  // Jobs: the submission lifecycle
+
+  // Records a new job in phase `submitting` and its creation event. Fails with
+  // invalid_argument when the submission key is already recorded (naming that job), and with
+  // not_found when the project does not exist.
+  core::Result<Job> create_job(const NewJob& job);
+
+  // Records the rendered script, workspace and log paths of a job still `submitting`.
+  // Returns false (and changes nothing) when the job has left `submitting`; not_found when
+  // there is no such job.
+  core::Result<bool> record_rendered(JobId id, const RenderedJob& rendered);
+
+  // Compare-and-set `submitting` → `submitted` with SLURM's job id, state PENDING. Returns
+  // true when this call made the transition, false when the job had already left
+  // `submitting` (another process won). not_found when there is no such job;
+  // invalid_argument when another job on the cluster already has that SLURM id.
+  core::Result<bool> mark_submitted(JobId id, SlurmJobId slurm_job_id);
+
+  // Compare-and-set `submitting` → `submit_failed` with the reason. Returns true when this
+  // call made the transition, false when the job had already left `submitting`.
+  core::Result<bool> mark_submit_failed(JobId id, std::string_view reason);
+
+  // Records what SLURM says about a submitted job. Writes only when something differs from the
+  // record; appends an event only when the state or the reason changed. A recorded final state
+  // is kept: a later report of a non-final state (stale squeue output) is ignored. Returns
+  // true when an event was appended. not_found when there is no such job; invalid_argument when
+  // the job is not `submitted`.
+  core::Result<bool> record_state(JobId id, const StateUpdate& update);
+
+  // Adds a W&B run URL to the job unless it is already listed. not_found when no such job.
+  core::Result<void> add_wandb_url(JobId id, std::string_view url);
+
+  // Deletes the job, its events and its lists; jobs that were reruns of it keep existing with
+  // no `rerun_of`. Whether an active job may be deleted is the caller's decision. Returns false
+  // when there was no such job.
+  core::Result<bool> delete_job(JobId id);
+
+  // Jobs: queries
+
+  // The job with `id`; not_found when there is none.
+  core::Result<Job> job(JobId id);
+
+  // The job recorded under `key`, or nullopt.
+  core::Result<std::optional<Job>> job_by_submission_key(const SubmissionKey& key);
+
+  // The job SLURM knows as `slurm_job_id` on `cluster` (for an array task, with its index), or
+  // nullopt.
+  core::Result<std::optional<Job>> job_by_slurm_id(const ClusterName& cluster,
+                                                   SlurmJobId slurm_job_id,
+                                                   std::optional<int> array_task_index = {});
+
+  // Jobs on `cluster` that may still change: `submitting`, or `submitted` with no final state.
+  // Oldest first.
+  core::Result<std::vector<Job>> unfinished_jobs(const ClusterName& cluster);
+
+  // A page of the jobs matching `filter`, newest first. `page.limit` must be positive.
+  core::Result<JobPage> list_jobs(const JobFilter& filter, const PageRequest& page);
+
+  // How many jobs match `filter`.
+  core::Result<std::int64_t> count_jobs(const JobFilter& filter);
+
+  // The job's events, oldest first.
+  core::Result<std::vector<JobEvent>> events(JobId id);
+
+ private:
+  core::Result<void> write_settings(ProjectId id, const ProjectSettings& settings);
+  core::Result<Project> read_project(Statement& row);
+  core::Result<std::optional<Project>> project_where(std::string_view sql, std::string_view value);
+  core::Result<std::vector<Job>> read_jobs(Statement& statement, std::size_t expected = 0);
+  core::Result<void> load_lists(std::vector<Job>& jobs);
+  core::Result<Job> read_job(JobId id);
+  core::Result<std::optional<Job>> single_job(Statement& statement);
+  core::Result<void> append_event(JobId id, const std::optional<JobStatus>& from,
+                                  const JobStatus& to, std::string_view detail, Timestamp at);
+
+  Database& m_database;
+  Clock m_clock;
+};
+
+}  // namespace sortie::store
