@@ -1,230 +1,33 @@
 #include "sortie/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
-#include <chrono>
-#include <cstdio>
-#include <optional>
-#include <string>
-
-#include "sortie/cli/exit_codes.hpp"
-#include "sortie/clusters/connect.hpp"
+#include "sortie/cli/context.hpp"
 #include "sortie/config/clusters.hpp"
-#include "sortie/gpus/availability.hpp"
-#include "sortie/gpus/query.hpp"
-#include "sortie/gpus/table.hpp"
-#include "sortie/json/gpus.hpp"
-#include "sortie/json/clusters.hpp"
-#include "sortie/slurm/commands.hpp"
-#include "sortie/slurm/version.hpp"
-#include "sortie/slurm/partition.hpp"
-#include "sortie/slurm/time.hpp"
-#include "sortie/ssh/trust.hpp"
+#include "sortie/store/database.hpp"
 
 namespace sortie::cli {
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
 constexpr const char* k_version = "0.1.0";
-
-struct Options {
-  std::string config_file;
-  bool json = false;
-  bool names_only = false;
-  bool replace = false;
-  std::string cluster;
-  std::string partition;
-  double timeout_seconds = 30;
-};
-
-// Prints the error as one line and returns its exit status.
-int report(const core::Error& error) {
-  fmt::print(stderr, "sortie: {}\n", error.message);
-  return exit_code_for(error.code);
-}
-
-std::chrono::milliseconds timeout_of(const Options& options) {
-  return std::chrono::milliseconds(static_cast<long>(options.timeout_seconds * 1000));
-}
-
-core::Result<config::Clusters> load(const Options& options) {
-  return config::load_clusters(options.config_file);
-}
-
-// The cluster the user named, or the only one configured when they named none.
-core::Result<const config::Cluster*> pick_cluster(const config::Clusters& clusters,
-                                                  const std::string& name) {
-  if (!name.empty()) return clusters.find(name);
-  if (clusters.clusters.size() == 1) return &clusters.clusters.front();
-  return core::fail(core::ErrorCode::invalid_argument,
-                    clusters.clusters.empty()
-                        ? fmt::format("no clusters in {}", clusters.file.string())
-                        : "several clusters are configured: name one (see `sortie clusters list`)");
-}
-
-int clusters_list(const Options& options) {
-  auto clusters = load(options);
-  if (!clusters) return report(clusters.error());
-  if (options.names_only) {
-    for (const auto& cluster : clusters->clusters) fmt::print("{}\n", cluster.name);
-    return 0;
-  }
-  if (options.json) {
-    fmt::print("{}\n", json::to_json(*clusters));
-    return 0;
-  }
-  if (clusters->clusters.empty()) {
-    fmt::print("No clusters in {}.\n", clusters->file.string());
-    return 0;
-  }
-  fmt::print("{:<16} {:<32} {:<24} {:<20} {}\n", "NAME", "HOST", "WORKSPACE", "PARTITIONS",
-             "GPU TYPES");
-  auto list = [](const std::vector<std::string>& values) {
-    return values.empty() ? std::string("(all)") : fmt::format("{}", fmt::join(values, ","));
-  };
-  for (const auto& cluster : clusters->clusters) {
-    std::string host = cluster.host;
-    if (cluster.port) host += fmt::format(":{}", *cluster.port);
-    if (cluster.proxy_jump) host += fmt::format(" via {}", *cluster.proxy_jump);
-    fmt::print("{:<16} {:<32} {:<24} {:<20} {}\n", cluster.name, host, cluster.workspace,
-               list(cluster.allowed_partitions), list(cluster.allowed_gpu_types));
-  }
-  return 0;
-}
-
-int clusters_test(const Options& options) {
-  auto clusters = load(options);
-  if (!clusters) return report(clusters.error());
-  auto cluster = pick_cluster(*clusters, options.cluster);
-  if (!cluster) return report(cluster.error());
-  auto remote = clusters::open_remote(**cluster);
-
-  const auto started = Clock::now();
-  // One exchange: the SLURM version and the partitions.
-  auto outputs = remote->run({slurm::version(), slurm::show_partitions()}, timeout_of(options),
-                             remote::OnFailure::continue_batch);
-  if (!outputs) return report(outputs.error());
-  const auto elapsed =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-  fmt::print("{}: connected to {} ({} ms, including connecting)\n", (*cluster)->name,
-             (*cluster)->is_local() ? std::string("this machine") : (*cluster)->host,
-             elapsed.count());
-
-  if (auto ok = slurm::check((*outputs)[0], "sinfo --version"); !ok) return report(ok.error());
-  fmt::print("SLURM: {}\n", slurm::parse_version((*outputs)[0].out));
-  if (auto ok = slurm::check((*outputs)[1], "scontrol show partition"); !ok)
-    return report(ok.error());
-  auto partitions = slurm::parse_partitions((*outputs)[1].out);
-  if (!partitions) return report(partitions.error());
-  fmt::print("Partitions:\n");
-  for (const auto& partition : *partitions) {
-    bool allowed = (*cluster)->allowed_partitions.empty() ||
-                   std::find((*cluster)->allowed_partitions.begin(),
-                             (*cluster)->allowed_partitions.end(),
-                             partition.name) != (*cluster)->allowed_partitions.end();
-    fmt::print("  {:<12} {:<8} {:>4} nodes  default time {:<12} max time {:<12}{}{}\n",
-               partition.name, slurm::to_string(partition.state), partition.total_nodes,
-               slurm::format_time_limit(partition.default_time),
-               slurm::format_time_limit(partition.max_time), partition.is_default ? " (default)" : "",
-               allowed ? "" : " (not allowed in clusters.yaml)");
-  }
-  return 0;
-}
-
-int clusters_trust(const Options& options) {
-  auto clusters = load(options);
-  if (!clusters) return report(clusters.error());
-  auto cluster = pick_cluster(*clusters, options.cluster);
-  if (!cluster) return report(cluster.error());
-  if ((*cluster)->is_local()) {
-    fmt::print("{} runs on this machine (host: local): there is no host key to trust.\n",
-               (*cluster)->name);
-    return 0;
-  }
-  auto trusted = ssh::trust(clusters::ssh_target(**cluster),
-                            options.replace ? ssh::Replace::yes : ssh::Replace::no);
-  if (!trusted) return report(trusted.error());
-  if (trusted->added)
-    fmt::print("Trusted {} key {} for {}: added to {}\n", trusted->key_type, trusted->fingerprint,
-               (*cluster)->name, trusted->known_hosts_file);
-  else
-    fmt::print("{} key {} for {} is already trusted in {}\n", trusted->key_type,
-               trusted->fingerprint, (*cluster)->name, trusted->known_hosts_file);
-  return 0;
-}
-
-int gpus(const Options& options) {
-  auto clusters = load(options);
-  if (!clusters) return report(clusters.error());
-  auto cluster = pick_cluster(*clusters, options.cluster);
-  if (!cluster) return report(cluster.error());
-
-  gpus::Filters filters{(*cluster)->allowed_partitions, (*cluster)->allowed_gpu_types};
-  if (!options.partition.empty()) {
-    const auto& allowed = (*cluster)->allowed_partitions;
-    if (!allowed.empty() &&
-        std::find(allowed.begin(), allowed.end(), options.partition) == allowed.end())
-      return report({core::ErrorCode::invalid_argument,
-                     fmt::format("partition '{}' is not allowed on {} (allowed: {})",
-                                 options.partition, (*cluster)->name, fmt::join(allowed, ", "))});
-    filters.partitions = {options.partition};
-  }
-  auto remote = clusters::open_remote(**cluster);
-  auto availability = gpus::query(*remote, filters, (*cluster)->name, timeout_of(options));
-  if (!availability) return report(availability.error());
-  if (!options.partition.empty() && availability->partitions.empty())
-    return report({core::ErrorCode::not_found,
-                   fmt::format("no partition '{}' on {} (see `sortie clusters test {}`)",
-                               options.partition, (*cluster)->name, (*cluster)->name)});
-  if (options.json)
-    fmt::print("{}\n", json::to_json(*availability));
-  else
-    fmt::print("{}", gpus::render_table(*availability));
-  return 0;
-}
-
 }  // namespace
 
 int run(int argc, char** argv) {
-  Options options;
-  options.config_file = config::default_clusters_file().string();
-  int status = 0;
+  Context context;
+  context.config_file = config::default_clusters_file().string();
+  const char* home = std::getenv("HOME");
+  context.db_file = store::Database::default_path(home && *home ? home : ".").string();
 
   CLI::App app{"sortie: from a local Git project to a training run on a SLURM GPU cluster"};
   app.require_subcommand(1);
   app.set_version_flag("--version", k_version);
-  app.add_option("--config", options.config_file, "clusters.yaml to read")
+  app.add_option("--config", context.config_file, "clusters.yaml to read")->capture_default_str();
+  app.add_option("--db", context.db_file, "SQLite database of projects and jobs")
       ->capture_default_str();
 
-  auto* clusters = app.add_subcommand("clusters", "List, test and trust configured clusters");
-  clusters->require_subcommand(1);
-  auto* list = clusters->add_subcommand("list", "List the clusters in clusters.yaml");
-  list->add_flag("--json", options.json, "Print JSON");
-  list->add_flag("--names", options.names_only, "Print only the names, one per line");
-  list->callback([&] { status = clusters_list(options); });
-
-  auto* test = clusters->add_subcommand(
-      "test", "Connect, authenticate, and print the SLURM version and partitions");
-  test->add_option("name", options.cluster, "Cluster name (optional when only one is configured)");
-  test->add_option("--timeout", options.timeout_seconds, "Seconds to wait")->capture_default_str();
-  test->callback([&] { status = clusters_test(options); });
-
-  auto* trust = clusters->add_subcommand(
-      "trust", "Fetch the cluster's SSH host key and add it to its known_hosts file");
-  trust->add_option("name", options.cluster, "Cluster name (optional when only one is configured)");
-  trust->add_flag("--replace", options.replace,
-                  "Replace a known_hosts entry whose key changed (only after checking the new "
-                  "fingerprint with the cluster's admins)");
-  trust->callback([&] { status = clusters_trust(options); });
-
-  auto* gpus = app.add_subcommand("gpus", "Show GPU availability per type, partition and node");
-  gpus->add_option("name", options.cluster, "Cluster name (optional when only one is configured)");
-  gpus->add_option("--partition,-p", options.partition, "Only this partition");
-  gpus->add_flag("--json", options.json, "Print JSON (shape in the README)");
-  gpus->add_option("--timeout", options.timeout_seconds, "Seconds to wait")->capture_default_str();
-  gpus->callback([&] { status = cli::gpus(options); });
+  add_cluster_commands(app, context);
+  add_project_commands(app, context);
+  add_job_commands(app, context);
 
   try {
     app.parse(argc, argv);
@@ -232,7 +35,7 @@ int run(int argc, char** argv) {
     int code = app.exit(error);
     return code == 0 ? 0 : 2;
   }
-  return status;
+  return context.status;
 }
 
 }  // namespace sortie::cli

@@ -154,6 +154,31 @@ core::Result<void> Store::record_git_state(ProjectId id, const GitSnapshot& git)
   return {};
 }
 
+core::Result<void> Store::delete_project(ProjectId id) {
+  return m_database.transaction([&]() -> core::Result<void> {
+    auto count = m_database.prepare("SELECT count(*) FROM jobs WHERE project_id = ?");
+    if (!count) return std::unexpected(count.error());
+    count->bind(1, id.value);
+    auto row = count->step();
+    if (!row) return std::unexpected(row.error());
+    const std::int64_t jobs = *row ? count->integer(0) : 0;
+    if (jobs > 0) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("project {} has {} recorded job{}: remove them first with "
+                                    "`sortie rm JOB`",
+                                    id.value, jobs, jobs == 1 ? "" : "s"));
+    }
+    auto remove = m_database.prepare("DELETE FROM projects WHERE id = ?");
+    if (!remove) return std::unexpected(remove.error());
+    remove->bind(1, id.value);
+    if (auto ran = remove->run(); !ran) return ran;
+    if (m_database.changes() == 0) {
+      return core::fail(core::ErrorCode::not_found, fmt::format("there is no project {}", id.value));
+    }
+    return {};
+  });
+}
+
 // Writes the settings that live outside the projects row (the caller wrote entry_command).
 core::Result<void> Store::write_settings(ProjectId id, const ProjectSettings& settings) {
   auto update = m_database.prepare("UPDATE projects SET default_cluster = ? WHERE id = ?");

@@ -62,6 +62,10 @@ class Store {
   // Records what the local Git repository looked like. not_found when there is no such project.
   core::Result<void> record_git_state(ProjectId id, const GitSnapshot& git);
 
+  // Removes the project and its settings. Refused (invalid_argument, naming how many) while
+  // any job of the project is recorded, so no job loses its project; not_found when absent.
+  core::Result<void> delete_project(ProjectId id);
+
   // Jobs: the submission lifecycle
 
   // Records a new job in phase `submitting` and its creation event. Fails with

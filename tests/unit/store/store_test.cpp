@@ -147,6 +147,25 @@ TEST_F(StoreProjects, RecordsTheLastGitState) {
   EXPECT_EQ(store().record_git_state(ProjectId{999}, git).error().code, core::ErrorCode::not_found);
 }
 
+TEST_F(StoreProjects, DeletesAProjectWithoutJobs) {
+  ASSERT_TRUE(store().delete_project(project()));
+  auto gone = store().project(project());
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, core::ErrorCode::not_found);
+  auto again = store().delete_project(project());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, core::ErrorCode::not_found);
+}
+
+TEST_F(StoreProjects, RefusesToDeleteAProjectThatHasJobs) {
+  create("key-1");
+  auto refused = store().delete_project(project());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::ErrorCode::invalid_argument);
+  EXPECT_NE(refused.error().message.find("1 recorded job"), std::string::npos);
+  EXPECT_TRUE(store().project(project()));
+}
+
 TEST_F(StoreJobs, RoundTripsEveryFieldOfANewJob) {
   NewJob spec = new_job(project(), "key-full");
   spec.resources.partition = "gpu";

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sortie/config/clusters.hpp"
+#include "sortie/core/error.hpp"
+#include "sortie/store/database.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace sortie::cli {
+
+// What every command may need, opened on first use: the options shared by all commands,
+// clusters.yaml and the database. One per process run.
+class Context {
+ public:
+  std::string config_file;  // --config
+  std::string db_file;      // --db
+  int status = 0;           // the exit status the command chose
+
+  // clusters.yaml, read once.
+  core::Result<const config::Clusters*> clusters();
+  // The cluster the user named, or the only one configured when they named none.
+  core::Result<const config::Cluster*> cluster(const std::string& name);
+  // The database, opened (and migrated) once.
+  core::Result<store::Database*> database();
+
+ private:
+  std::optional<config::Clusters> m_clusters;
+  std::optional<store::Database> m_database;
+};
+
+// Prints the error as one line on stderr and returns its exit status.
+int report(const core::Error& error);
+
+// Seconds from a --timeout option.
+std::chrono::milliseconds seconds(double value);
+
+// Each adds its subcommands to `app`; their callbacks set `context.status`.
+void add_cluster_commands(CLI::App& app, Context& context);
+void add_project_commands(CLI::App& app, Context& context);
+void add_job_commands(CLI::App& app, Context& context);
+
+}  // namespace sortie::cli
