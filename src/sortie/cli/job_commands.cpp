@@ -1,9 +1,402 @@
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "sortie/cli/context.hpp"
+#include "sortie/clusters/connect.hpp"
+#include "sortie/jobs/code.hpp"
+#include "sortie/jobs/logs.hpp"
+#include "sortie/jobs/submit.hpp"
+#include "sortie/jobs/track.hpp"
+#include "sortie/json/jobs.hpp"
+#include "sortie/script/resources.hpp"
+#include "sortie/store/store.hpp"
 
 namespace sortie::cli {
+namespace {
 
-void add_job_commands(CLI::App&, Context&) {}
+struct JobOptions {
+  std::string project;
+  std::string cluster;
+  std::string partition;
+  std::string gpus;
+  int nodes = 1;
+  std::string time;
+  int cpus = 0;
+  std::string memory;
+  std::string mode;
+  std::string name;
+  std::vector<std::string> arguments;
+
+  std::string state;
+  bool refresh = false;
+  bool json = false;
+  int limit = 50;
+
+  std::int64_t job = 0;
+  std::size_t tail_lines = 50;
+  bool stderr_log = false;
+  double timeout_seconds = 60;
+};
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+core::Result<store::Project> find_project(store::Store& store, const std::string& text) {
+  if (auto id = parse_integer(text)) return store.project(store::ProjectId{*id});
+  auto project = store.project_by_name(text);
+  if (!project) return std::unexpected(project.error());
+  if (!*project) {
+    return core::fail(core::ErrorCode::not_found,
+                      fmt::format("no project named '{}' (see `sortie projects list`)", text));
+  }
+  return std::move(**project);
+}
+
+// --gpus TYPE:N or N.
+core::Result<void> read_gpus(const std::string& text, script::Resources& resources) {
+  if (text.empty()) return {};
+  const auto colon = text.rfind(':');
+  const std::string count = colon == std::string::npos ? text : text.substr(colon + 1);
+  auto number = parse_integer(count);
+  if (!number || *number < 0 || (colon != std::string::npos && colon == 0)) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--gpus '{}': write TYPE:N (e.g. a100:2) or N", text));
+  }
+  resources.gpus = *number;
+  if (colon != std::string::npos) resources.gpu_type = text.substr(0, colon);
+  return {};
+}
+
+core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& store,
+                                               const JobOptions& options) {
+  auto project = find_project(store, options.project);
+  if (!project) return std::unexpected(project.error());
+  const std::string cluster_name =
+      !options.cluster.empty()
+          ? options.cluster
+          : (project->settings.default_cluster ? project->settings.default_cluster->value
+                                               : std::string());
+  auto cluster = context.cluster(cluster_name);
+  if (!cluster) return std::unexpected(cluster.error());
+
+  jobs::SubmitRequest request;
+  request.project = *project;
+  request.cluster = **cluster;
+  request.name = options.name;
+  request.arguments = options.arguments;
+  if (!options.partition.empty()) request.resources.partition = options.partition;
+  if (auto ok = read_gpus(options.gpus, request.resources); !ok) return std::unexpected(ok.error());
+  request.resources.nodes = options.nodes;
+  if (options.cpus > 0) request.resources.cpus_per_task = options.cpus;
+  if (!options.memory.empty()) request.resources.memory = options.memory;
+  if (!options.time.empty()) {
+    auto limit = script::parse_time_request(options.time);
+    if (!limit) return std::unexpected(limit.error());
+    request.resources.time_limit = *limit;
+  }
+
+  std::optional<store::DeliveryMode> mode;
+  if (options.mode == "git") {
+    mode = store::DeliveryMode::git;
+  } else if (options.mode == "snapshot") {
+    mode = store::DeliveryMode::snapshot;
+  } else if (!options.mode.empty()) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--mode '{}': use git or snapshot", options.mode));
+  }
+  auto code = jobs::resolve_code(project->path, mode);
+  if (!code) return std::unexpected(code.error());
+  request.code = std::move(*code);
+  return request;
+}
+
+std::string status_text(const store::Job& job) {
+  if (job.status.phase != store::Phase::submitted || !job.status.state) {
+    return std::string(store::to_string(job.status.phase));
+  }
+  return std::string(slurm::to_string(*job.status.state));
+}
+
+int submit(Context& context, const JobOptions& options) {
+  auto database = context.database();
+  if (!database) return report(database.error());
+  store::Store store(**database);
+  auto request = read_request(context, store, options);
+  if (!request) return report(request.error());
+  auto remote = clusters::open_remote(request->cluster);
+
+  auto outcome = jobs::submit(store, *remote, *request);
+  if (!outcome) return report(outcome.error());
+  const auto& job = outcome->job;
+  if (outcome->error) {
+    fmt::print("job {} ({}): {}\n", job.id.value, status_text(job), job.reason);
+    return report(*outcome->error);
+  }
+  const auto& code = job.spec.code;
+  fmt::print("Submitted job {} (SLURM job {}) on {}: {} {}\n", job.id.value,
+             job.slurm_job_id ? job.slurm_job_id->value : 0, job.spec.cluster.value,
+             code.mode == store::DeliveryMode::git ? "commit" : "snapshot",
+             code.mode == store::DeliveryMode::git ? code.commit.substr(0, 12)
+                                                   : code.snapshot_hash.value_or("").substr(0, 12));
+  fmt::print("  logs: {}\n", jobs::stdout_path(job));
+  return 0;
+}
+
+int render(Context& context, const JobOptions& options) {
+  auto database = context.database();
+  if (!database) return report(database.error());
+  store::Store store(**database);
+  auto request = read_request(context, store, options);
+  if (!request) return report(request.error());
+  auto remote = clusters::open_remote(request->cluster);
+  auto planned = jobs::plan(*remote, *request, jobs::new_submission_key());
+  if (!planned) return report(planned.error());
+  fmt::print("{}", planned->script);
+  return 0;
+}
+
+// One tick for every configured cluster that has unfinished jobs.
+core::Result<void> refresh(Context& context, store::Store& store, const JobOptions& options) {
+  auto clusters = context.clusters();
+  if (!clusters) return std::unexpected(clusters.error());
+  jobs::TrackOptions track_options;
+  track_options.timeout = seconds(options.timeout_seconds);
+  jobs::Tracker tracker(store, track_options);
+  for (const auto& cluster : (*clusters)->clusters) {
+    auto unfinished = store.unfinished_jobs(store::ClusterName{cluster.name});
+    if (!unfinished) return std::unexpected(unfinished.error());
+    if (unfinished->empty()) continue;
+    auto remote = clusters::open_remote(cluster);
+    auto ticked = tracker.tick(cluster, *remote);
+    if (!ticked) {
+      fmt::print(stderr, "sortie: could not refresh {}: {}\n", cluster.name,
+                 ticked.error().message);
+      continue;
+    }
+    for (const auto& id : ticked->unknown) {
+      fmt::print(stderr,
+                 "sortie: {} knows nothing of SLURM job {} (neither squeue nor sacct); its "
+                 "record is left as it was\n",
+                 cluster.name, id);
+    }
+  }
+  return {};
+}
+
+json::JobDocument document(const store::Job& job, std::string project) {
+  return json::JobDocument{job, std::move(project), jobs::stdout_path(job), jobs::stderr_path(job)};
+}
+
+std::string time_text(const std::optional<store::Timestamp>& at) {
+  return at ? fmt::format("{:%Y-%m-%d %H:%M:%S}", *at) : std::string("-");
+}
+
+int list(Context& context, const JobOptions& options) {
+  auto database = context.database();
+  if (!database) return report(database.error());
+  store::Store store(**database);
+  if (options.refresh) {
+    if (auto ok = refresh(context, store, options); !ok) return report(ok.error());
+  }
+
+  store::JobFilter filter;
+  if (!options.project.empty()) {
+    auto project = find_project(store, options.project);
+    if (!project) return report(project.error());
+    filter.project = project->id;
+  }
+  if (!options.state.empty()) {
+    if (auto phase = store::parse_phase(options.state)) {
+      filter.phase = phase;
+    } else if (auto state = slurm::parse_job_state(options.state)) {
+      filter.state = state;
+    } else {
+      return report(core::Error{core::ErrorCode::invalid_argument,
+                                fmt::format("--state '{}': use a SLURM state (PENDING, RUNNING, "
+                                            "COMPLETED, FAILED, ...) or submitting/submit_failed",
+                                            options.state)});
+    }
+  }
+  store::PageRequest request;
+  request.limit = std::max(1, options.limit);
+  auto page = store.list_jobs(filter, request);
+  if (!page) return report(page.error());
+  auto projects = store.projects();
+  if (!projects) return report(projects.error());
+  std::map<std::int64_t, std::string> names;
+  for (const auto& project : *projects) names[project.id.value] = project.name;
+
+  if (options.json) {
+    std::vector<json::JobDocument> documents;
+    for (const auto& job : page->jobs)
+      documents.push_back(document(job, names[job.spec.project.value]));
+    fmt::print("{}\n", json::to_json(documents));
+    return 0;
+  }
+  fmt::print("{:<6} {:<16} {:<12} {:<10} {:<14} {:<5} {:<20} {}\n", "ID", "PROJECT", "CLUSTER",
+             "SLURM", "STATE", "EXIT", "SUBMITTED", "NAME");
+  for (const auto& job : page->jobs) {
+    fmt::print("{:<6} {:<16} {:<12} {:<10} {:<14} {:<5} {:<20} {}\n", job.id.value,
+               names[job.spec.project.value], job.spec.cluster.value,
+               job.slurm_job_id ? std::to_string(job.slurm_job_id->value) : "-", status_text(job),
+               job.exit_code ? std::to_string(*job.exit_code) : "-",
+               time_text(job.submitted_at ? job.submitted_at : job.created_at), job.spec.name);
+  }
+  return 0;
+}
+
+int show(Context& context, const JobOptions& options) {
+  auto database = context.database();
+  if (!database) return report(database.error());
+  store::Store store(**database);
+  auto job = store.job(store::JobId{options.job});
+  if (!job) return report(job.error());
+  auto project = store.project(job->spec.project);
+  const std::string project_name = project ? project->name : std::string();
+  if (options.json) {
+    fmt::print("{}\n", json::to_json(document(*job, project_name)));
+    return 0;
+  }
+  fmt::print("job {} ({}) of {} on {}\n", job->id.value, job->spec.name, project_name,
+             job->spec.cluster.value);
+  fmt::print("  status:    {}{}\n", status_text(*job),
+             job->reason.empty() ? std::string() : fmt::format(" ({})", job->reason));
+  if (job->slurm_job_id) fmt::print("  slurm id:  {}\n", job->slurm_job_id->value);
+  if (job->exit_code) fmt::print("  exit code: {}\n", *job->exit_code);
+  if (job->signal && *job->signal != 0) fmt::print("  signal:    {}\n", *job->signal);
+  if (job->cancelled_by) fmt::print("  cancelled by: {}\n", *job->cancelled_by);
+  fmt::print("  submitted: {}\n  started:   {}\n  ended:     {}\n", time_text(job->submitted_at),
+             time_text(job->started_at), time_text(job->ended_at));
+  if (job->nodes) fmt::print("  nodes:     {}\n", *job->nodes);
+  const auto& code = job->spec.code;
+  fmt::print("  code:      {} {}{}\n", code.mode == store::DeliveryMode::git ? "git" : "snapshot",
+             code.commit.substr(0, 12),
+             code.snapshot_hash ? fmt::format(" (snapshot {})", code.snapshot_hash->substr(0, 12))
+                                : std::string());
+  for (const auto& url : job->wandb_urls) fmt::print("  W&B:       {}\n", url);
+  if (!jobs::stdout_path(*job).empty()) fmt::print("  stdout:    {}\n", jobs::stdout_path(*job));
+  return 0;
+}
+
+int cancel(Context& context, const JobOptions& options) {
+  auto database = context.database();
+  if (!database) return report(database.error());
+  store::Store store(**database);
+  auto job = store.job(store::JobId{options.job});
+  if (!job) return report(job.error());
+  if (!job->slurm_job_id) {
+    return report(core::Error{core::ErrorCode::invalid_argument,
+                              fmt::format("job {} has no SLURM job ({}): nothing to cancel",
+                                          job->id.value, status_text(*job))});
+  }
+  auto cluster = context.cluster(job->spec.cluster.value);
+  if (!cluster) return report(cluster.error());
+  auto remote = clusters::open_remote(**cluster);
+
+  // scancel; the record changes only when SLURM reports CANCELLED (the tick below, or later).
+  auto output = remote->run_one({{"scancel", std::to_string(job->slurm_job_id->value)}, {}},
+                                seconds(options.timeout_seconds));
+  if (!output) return report(output.error());
+  if (output->exit_code != 0) {
+    return report(
+        core::Error{core::ErrorCode::command_failed,
+                    fmt::format("scancel {} failed: {}", job->slurm_job_id->value, output->err)});
+  }
+  jobs::Tracker tracker(store);
+  (void)tracker.tick(**cluster, *remote);
+  auto after = store.job(job->id);
+  fmt::print("Asked SLURM to cancel job {} (SLURM job {}); it is now {}\n", job->id.value,
+             job->slurm_job_id->value, after ? status_text(*after) : std::string("?"));
+  return 0;
+}
+
+int logs(Context& context, const JobOptions& options) {
+  auto database = context.database();
+  if (!database) return report(database.error());
+  store::Store store(**database);
+  auto job = store.job(store::JobId{options.job});
+  if (!job) return report(job.error());
+  const std::string path = options.stderr_log ? jobs::stderr_path(*job) : jobs::stdout_path(*job);
+  if (path.empty()) {
+    return report(core::Error{core::ErrorCode::not_found,
+                              fmt::format("job {} has no SLURM job, hence no log", job->id.value)});
+  }
+  auto cluster = context.cluster(job->spec.cluster.value);
+  if (!cluster) return report(cluster.error());
+  auto remote = clusters::open_remote(**cluster);
+  auto text = jobs::tail(*remote, path, options.tail_lines, seconds(options.timeout_seconds));
+  if (!text) return report(text.error());
+  fmt::print("{}", *text);
+  if (!text->empty() && text->back() != '\n') fmt::print("\n");
+  return 0;
+}
+
+void add_request_options(CLI::App* command, JobOptions& options) {
+  command->add_option("project", options.project, "Project name or id")->required();
+  command->add_option("--cluster,-c", options.cluster,
+                      "Cluster (default: the project's, or the only one)");
+  command->add_option("--partition,-p", options.partition, "Partition (default: SLURM's default)");
+  command->add_option("--gpus", options.gpus, "GPUs per node: TYPE:N or N");
+  command->add_option("--nodes", options.nodes, "Nodes")->capture_default_str();
+  command->add_option("--time", options.time, "Time limit (90, 2:00:00, 1-12)");
+  command->add_option("--cpus", options.cpus, "CPUs per task");
+  command->add_option("--mem", options.memory, "Memory per node (64G)");
+  command->add_option("--mode", options.mode,
+                      "Code delivery: git or snapshot (default: git when pushed and clean)");
+  command->add_option("--name", options.name, "Job name shown in listings");
+  command->add_option("arguments", options.arguments, "Arguments for the entry command (after --)");
+}
+
+}  // namespace
+
+void add_job_commands(CLI::App& app, Context& context) {
+  auto options = std::make_shared<JobOptions>();
+
+  auto* submit_command =
+      app.add_subcommand("submit", "Submit a project's training run to a cluster");
+  add_request_options(submit_command, *options);
+  submit_command->callback([&context, options] { context.status = submit(context, *options); });
+
+  auto* render_command = app.add_subcommand(
+      "render", "Print the exact sbatch script submit would use; submits nothing");
+  add_request_options(render_command, *options);
+  render_command->callback([&context, options] { context.status = render(context, *options); });
+
+  auto* jobs_command = app.add_subcommand("jobs", "List jobs, newest first");
+  jobs_command->add_option("--project", options->project, "Only this project");
+  jobs_command->add_option("--state", options->state,
+                           "Only this state (RUNNING, FAILED, submit_failed, ...)");
+  jobs_command->add_flag("--refresh", options->refresh,
+                         "Ask the clusters first (one exchange each)");
+  jobs_command->add_flag("--json", options->json, "Print JSON");
+  jobs_command->add_option("--limit", options->limit, "At most this many")->capture_default_str();
+  jobs_command->callback([&context, options] { context.status = list(context, *options); });
+
+  auto* show_command = app.add_subcommand("show", "Show one job");
+  show_command->add_option("job", options->job, "Job id")->required();
+  show_command->add_flag("--json", options->json, "Print JSON");
+  show_command->callback([&context, options] { context.status = show(context, *options); });
+
+  auto* cancel_command = app.add_subcommand("cancel", "Cancel a job (scancel)");
+  cancel_command->add_option("job", options->job, "Job id")->required();
+  cancel_command->callback([&context, options] { context.status = cancel(context, *options); });
+
+  auto* logs_command = app.add_subcommand("logs", "Print the end of a job's log");
+  logs_command->add_option("job", options->job, "Job id")->required();
+  logs_command->add_option("--tail,-n", options->tail_lines, "Lines")->capture_default_str();
+  logs_command->add_flag("--stderr", options->stderr_log, "The standard error log");
+  logs_command->callback([&context, options] { context.status = logs(context, *options); });
+}
 
 }  // namespace sortie::cli

@@ -49,6 +49,9 @@ Template default_template() {
 # Rendered by sortie from its default template; `sortie render` prints this script.
 # A login shell (bash -l) so that `module` and conda are set up as on the login node.
 set -euo pipefail
+# `exit` in a login shell (#!/bin/bash -l) runs ~/.bash_logout, and its last command's status
+# replaces the script's (Debian's default turns every status into 1): leave without it.
+sortie_exit() { exec /bin/sh -c 'exit "$1"' sh "$1"; }
 
 export SORTIE_SUBMISSION_KEY={{submission_key}}
 export SORTIE_CLUSTER={{cluster}}
@@ -99,7 +102,7 @@ sortie_lock() {
       if ! git -C "$sortie_cache" cat-file -e "$SORTIE_COMMIT^{commit}" 2>/dev/null; then
         printf 'sortie: commit %s is not in %s: push it, or submit with snapshot delivery\n' \
           "$SORTIE_COMMIT" "$sortie_repository" >&2
-        exit 1
+        sortie_exit 1
       fi
       git clone --quiet --shared --no-checkout "$sortie_cache" "$SORTIE_CODE_DIR"
     } 9>"$sortie_cache.lock"
@@ -135,7 +138,7 @@ if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
   if [ ! -f "$sortie_task_file" ]; then
     printf 'sortie: no argument file %s for task %s\n' "$sortie_task_file" \
       "$SLURM_ARRAY_TASK_ID" >&2
-    exit 1
+    sortie_exit 1
   fi
   mapfile -t sortie_task_arguments < "$sortie_task_file"
 fi
@@ -144,7 +147,7 @@ fi
 sortie_status=0
 {{{entry_command}}} {{{arguments_shell}}} ${sortie_task_arguments[@]+"${sortie_task_arguments[@]}"} || sortie_status=$?
 printf 'sortie: entry command exited with status %s\n' "$sortie_status"
-exit "$sortie_status"
+sortie_exit "$sortie_status"
 )sortie_template",
           "default.sbatch.mustache"};
 }

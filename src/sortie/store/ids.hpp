@@ -34,7 +34,8 @@ struct ClusterName {
 };
 
 // The key a submission is recorded under before `sbatch` runs; it is also written into the
-// SLURM job (comment) so a later reconcile can find the job by it.
+// SLURM job (as its job name; sacct keeps no comments on 22.05) so a later reconcile can find
+// the job by it.
 struct SubmissionKey {
   std::string value;
   friend auto operator<=>(const SubmissionKey&, const SubmissionKey&) = default;

@@ -1,0 +1,136 @@
+#pragma once
+
+// Submitting a job exactly once: validate against the cluster, record it under a unique
+// submission key (which is also the SLURM job name), render, then one exchange that makes the
+// job's directory, writes the script and runs `sbatch --parsable`. Whatever goes wrong after the
+// job is recorded leaves a record that either names SLURM's job, says why no job exists, or stays
+// `submitting` until reconcile() (track.hpp) asks SLURM by the key.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sortie/config/clusters.hpp"
+#include "sortie/core/error.hpp"
+#include "sortie/remote/remote.hpp"
+#include "sortie/script/render.hpp"
+#include "sortie/script/resources.hpp"
+#include "sortie/slurm/node.hpp"
+#include "sortie/slurm/partition.hpp"
+#include "sortie/store/model.hpp"
+#include "sortie/store/store.hpp"
+
+namespace sortie::jobs {
+
+// The code a job runs and how it gets to the cluster.
+struct CodeToDeliver {
+  store::CodeDelivery record;  // what the job record says (mode, commit, hash, changed files)
+  std::string repository_url;  // git mode: what the cluster's clone cache fetches from
+  // Snapshot mode: produces the tar archive whose content hash is `record.snapshot_hash`;
+  // called only when the cluster does not already hold that archive.
+  std::function<core::Result<std::string>()> archive;
+};
+
+// What the user asked to run.
+struct SubmitRequest {
+  store::Project project;
+  config::Cluster cluster;
+  script::Resources resources;  // job_name is replaced by the submission key
+  std::string name;             // shown in listings; defaults to the project's name
+  std::vector<std::string> arguments;
+  CodeToDeliver code;
+};
+
+// The paths of one job on the cluster, all absolute.
+struct JobPaths {
+  std::string workspace;  // the cluster's workspace root, `~` resolved
+  std::string job_dir;    // <workspace>/jobs/<key>
+  std::string script;     // <job_dir>/job.sbatch
+  std::string snapshot;   // <workspace>/snapshots/<hash>.tar (snapshot mode only)
+};
+
+// Everything submit learned and produced before touching the record: the rendered script and
+// where it goes.
+struct Plan {
+  store::SubmissionKey key;
+  std::string remote_user;  // whoami on the cluster
+  JobPaths paths;
+  script::ScriptContext context;
+  std::string script;
+  bool snapshot_present = false;  // the archive is already on the cluster
+};
+
+// What the validation exchange learns about a cluster: its layout and where the workspace is.
+struct ClusterFacts {
+  std::vector<slurm::Partition> partitions;
+  std::vector<slurm::Node> nodes;
+  std::string workspace;  // absolute
+  std::string user;
+};
+
+// Recently learned ClusterFacts per cluster, so a long-lived process (a server, a benchmark)
+// submits warm in ONE exchange; layouts change rarely, and sbatch still refuses what no longer
+// fits (then the job is recorded submit_failed with SLURM's reason). Safe across threads.
+class ClusterFactsCache {
+ public:
+  explicit ClusterFactsCache(std::chrono::seconds max_age = std::chrono::seconds(60))
+      : m_max_age(max_age) {}
+
+  // The facts of `cluster` learned less than max_age ago, or nullopt.
+  std::optional<ClusterFacts> get(const std::string& cluster) const;
+  void put(const std::string& cluster, ClusterFacts facts);
+
+ private:
+  struct Entry {
+    ClusterFacts facts;
+    std::chrono::steady_clock::time_point learned_at;
+  };
+  std::chrono::seconds m_max_age;
+  mutable std::mutex m_mutex;
+  std::map<std::string, Entry> m_entries;
+};
+
+struct SubmitOptions {
+  std::chrono::milliseconds validation_timeout{30'000};
+  std::chrono::milliseconds submission_timeout{120'000};
+  std::chrono::milliseconds upload_timeout{300'000};
+  // When set, git-mode submissions reuse facts learned less than its max_age ago and skip the
+  // validation exchange. Snapshot submissions always ask (they must know whether the archive is
+  // there).
+  ClusterFactsCache* facts_cache = nullptr;
+};
+
+// The result of a submission whose job got recorded. `job` is the record as it stands:
+// `submitted` (with SLURM's id), `submit_failed` (with the reason) or still `submitting` when
+// SLURM's answer was lost; then `error` says so and that reconcile settles it.
+struct SubmitOutcome {
+  store::Job job;
+  std::optional<core::Error> error;
+};
+
+// A fresh submission key: "sortie-" and 16 random hex digits. It is the SLURM job name.
+store::SubmissionKey new_submission_key();
+
+// The validation exchange (partitions, nodes, home directory, user, whether the snapshot is
+// already uploaded: ONE Remote::run; none with fresh facts in options.facts_cache, see there),
+// the resource check and the rendering. Records nothing.
+// Fails with the cluster's or the check's error.
+core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
+                        const store::SubmissionKey& key, const SubmitOptions& options = {});
+
+// Submits `request` exactly once (see the file comment). Fails without recording anything when
+// validation fails; once the job is recorded, returns the outcome.
+core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
+                                   const SubmitRequest& request, const SubmitOptions& options = {});
+
+// The commands of the submission exchange, in order: mkdir -p the job dir, (snapshot mode, when
+// just uploaded: move the partial archive into place,) write the script via `sh -c 'cat > "$1"'`,
+// `sbatch --parsable SCRIPT`.
+std::vector<remote::Command> submission_commands(const Plan& plan,
+                                                 const std::optional<std::string>& partial_archive);
+
+}  // namespace sortie::jobs

@@ -1,0 +1,84 @@
+#pragma once
+
+// Following sortie's jobs on one cluster to their true end, one exchange per tick: squeue for
+// the jobs still in the controller, sacct for the ones that left it, and the lookups by
+// submission key that settle submissions whose answer was lost (reconcile).
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sortie/config/clusters.hpp"
+#include "sortie/core/error.hpp"
+#include "sortie/logs/wandb.hpp"
+#include "sortie/remote/remote.hpp"
+#include "sortie/slurm/jobs.hpp"
+#include "sortie/store/store.hpp"
+
+namespace sortie::jobs {
+
+struct TrackOptions {
+  std::chrono::milliseconds timeout{60'000};
+  // A submission with no SLURM job by its key is declared failed only this long after it was
+  // last touched: sbatch has its own retries and timeouts, and must be certainly over.
+  std::chrono::seconds submit_grace{120};
+  // Log bytes read per job per tick when scanning for W&B links.
+  std::uint64_t log_read_limit = 4u << 20;
+  store::Clock clock = store::system_now;  // the time now; a parameter so tests can fix it
+};
+
+// What one tick did.
+struct TickReport {
+  int exchanges = 0;                 // Remote::run() calls (0 or 1)
+  int state_changes = 0;             // events appended by record_state
+  int reconciled = 0;                // submitting → submitted
+  int failed = 0;                    // submitting → submit_failed
+  std::vector<std::string> unknown;  // SLURM ids neither squeue nor sacct knows (yet)
+};
+
+// The slurm job's stdout/stderr path of `job`: the recorded pattern with %j replaced by SLURM's
+// id. Empty when the job has no SLURM id or was never rendered.
+std::string stdout_path(const store::Job& job);
+std::string stderr_path(const store::Job& job);
+
+// What SLURM reported about a job, as the store records it.
+store::StateUpdate state_update(const slurm::JobInfo& info);
+
+// Tracks the jobs of any number of clusters; remembers between ticks which jobs squeue no longer
+// lists (they are asked of sacct) and how far each job's log was scanned. Used by one thread at
+// a time. A new Tracker (a restarted sortie) asks sacct about every job once and rescans logs
+// from the start: the store keeps no scan offset.
+class Tracker {
+ public:
+  explicit Tracker(store::Store& store, TrackOptions options = {});
+
+  // One tick for `cluster`: ONE Remote::run() with squeue for the submitted unfinished jobs,
+  // sacct for those squeue did not list last time (all of them on a Tracker's first tick), and
+  // scontrol for those same jobs when sacct said last time that accounting is off, and
+  // squeue+sacct by name for each job still `submitting`; then records every change, settles
+  // submissions (found → submitted; not found after the grace period → submit_failed, never a
+  // new sbatch), and scans new log bytes of running and just-finished jobs for W&B run links.
+  // Fails when the exchange fails or SLURM's answer cannot be read; nothing is recorded then.
+  core::Result<TickReport> tick(const config::Cluster& cluster, remote::Remote& remote);
+
+ private:
+  struct LogCursor {
+    std::uint64_t offset = 0;
+    logs::WandbScanner scanner;
+    bool finished = false;
+  };
+
+  core::Result<void> scan_log(remote::Remote& remote, const store::Job& job);
+
+  store::Store& m_store;
+  TrackOptions m_options;
+  std::map<std::string, std::set<std::int64_t>> m_listed;  // per cluster: seen by the last squeue
+  std::map<std::int64_t, LogCursor> m_logs;                // per sortie job id
+  std::set<std::string> m_no_accounting;  // clusters whose sacct said accounting is disabled
+};
+
+}  // namespace sortie::jobs

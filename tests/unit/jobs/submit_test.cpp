@@ -1,0 +1,293 @@
+// The submission protocol and the tracker against a FakeRemote that records every batch, over a
+// real SQLite store in a temp dir.
+
+#include "sortie/jobs/submit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "../store/temp_dir.hpp"
+#include "fake_remote.hpp"
+#include "sortie/jobs/logs.hpp"
+#include "sortie/jobs/track.hpp"
+
+namespace sortie::jobs {
+namespace {
+
+using testing::FakeRemote;
+using testing::sacct_line;
+using testing::squeue_line;
+
+const std::string kCommit(40, 'a');
+
+class Submission : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto database = store::Database::open(m_dir.path() / "sortie.db");
+    ASSERT_TRUE(database) << database.error().message;
+    m_database = std::make_unique<store::Database>(std::move(*database));
+    m_store = std::make_unique<store::Store>(*m_database, [this] { return m_now; });
+    auto project = m_store->create_project({"tiny", "/srv/tiny", {}});
+    ASSERT_TRUE(project) << project.error().message;
+    m_request.project = *project;
+    m_request.cluster.name = "sandbox";
+    m_request.cluster.host = "researcher@127.0.0.1";
+    m_request.cluster.workspace = "~/sortie";
+    m_request.arguments = {"--lr", "0.1"};
+    m_request.code.record.mode = store::DeliveryMode::git;
+    m_request.code.record.commit = kCommit;
+    m_request.code.repository_url = "https://example.com/tiny.git";
+  }
+
+  Tracker tracker() {
+    TrackOptions options;
+    options.clock = [this] { return m_now; };
+    return Tracker(*m_store, options);
+  }
+
+  SubmitOutcome submit_ok() {
+    auto outcome = submit(*m_store, m_remote, m_request);
+    EXPECT_TRUE(outcome) << outcome.error().message;
+    return *outcome;
+  }
+
+  store::Timestamp m_now = std::chrono::floor<std::chrono::seconds>(
+      std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)));
+  store::testing::TempDir m_dir;
+  std::unique_ptr<store::Database> m_database;
+  std::unique_ptr<store::Store> m_store;
+  FakeRemote m_remote;
+  SubmitRequest m_request;
+};
+
+TEST_F(Submission, ValidatesInOneExchangeThenSubmitsInOneStopBatchExchange) {
+  auto outcome = submit_ok();
+
+  ASSERT_EQ(m_remote.batches.size(), 2u);
+  EXPECT_EQ(m_remote.batches[0].commands.size(), 3u);
+  const auto& batch = m_remote.batches[1];
+  EXPECT_EQ(batch.on_failure, remote::OnFailure::stop_batch);
+  const std::string key = outcome.job.spec.submission_key.value;
+  const std::string job_dir = "/home/researcher/sortie/jobs/" + key;
+  const std::string script = job_dir + "/job.sbatch";
+  ASSERT_EQ(batch.commands.size(), 3u);
+  EXPECT_EQ(batch.commands[0].argv, (std::vector<std::string>{"mkdir", "-p", job_dir}));
+  EXPECT_EQ(batch.commands[1].argv,
+            (std::vector<std::string>{"sh", "-c", "cat > \"$1\"", "sh", script}));
+  EXPECT_EQ(batch.commands[1].input, outcome.job.rendered.script);
+  EXPECT_EQ(batch.commands[2].argv, (std::vector<std::string>{"sbatch", "--parsable", script}));
+
+  EXPECT_EQ(outcome.job.status.phase, store::Phase::submitted);
+  ASSERT_TRUE(outcome.job.slurm_job_id);
+  EXPECT_EQ(outcome.job.slurm_job_id->value, 4242);
+  EXPECT_FALSE(outcome.error);
+}
+
+TEST_F(Submission, NamesTheSlurmJobAfterItsSubmissionKey) {
+  auto outcome = submit_ok();
+  const std::string key = outcome.job.spec.submission_key.value;
+  EXPECT_TRUE(key.starts_with("sortie-"));
+  EXPECT_EQ(key.size(), std::string("sortie-").size() + 16);
+  EXPECT_NE(outcome.job.rendered.script.find("#SBATCH --job-name=" + key + "\n"),
+            std::string::npos);
+  EXPECT_NE(outcome.job.rendered.script.find("python train.py --lr 0.1 "), std::string::npos)
+      << outcome.job.rendered.script;
+}
+
+TEST_F(Submission, WarmProcessWithFreshClusterFactsSubmitsInOneExchange) {
+  ClusterFactsCache cache;
+  SubmitOptions options;
+  options.facts_cache = &cache;
+  ASSERT_TRUE(submit(*m_store, m_remote, m_request, options));
+  ASSERT_EQ(m_remote.batches.size(), 2u);
+
+  m_remote.answers["sbatch"] = {0, "4243\n", ""};
+  auto second = submit(*m_store, m_remote, m_request, options);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(m_remote.batches.size(), 3u);
+  EXPECT_EQ(m_remote.batches[2].commands.back().argv.front(), "sbatch");
+  EXPECT_EQ(second->job.slurm_job_id->value, 4243);
+}
+
+TEST_F(Submission, RecordsNothingWhenTheResourcesDoNotFit) {
+  m_request.resources.partition = "nonexistent";
+  auto outcome = submit(*m_store, m_remote, m_request);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, core::ErrorCode::invalid_argument);
+  EXPECT_EQ(m_remote.batches.size(), 1u);
+  EXPECT_EQ(*m_store->count_jobs({}), 0);
+}
+
+TEST_F(Submission, RejectedSbatchRecordsSubmitFailedWithSlurmsMessage) {
+  m_remote.answers["sbatch"] = {
+      1, "", "sbatch: error: Batch job submission failed: Invalid partition name specified\n"};
+  auto outcome = submit_ok();
+  EXPECT_EQ(outcome.job.status.phase, store::Phase::submit_failed);
+  EXPECT_NE(outcome.job.reason.find("Invalid partition name specified"), std::string::npos)
+      << outcome.job.reason;
+  ASSERT_TRUE(outcome.error);
+}
+
+TEST_F(Submission, FailedPreparationRecordsSubmitFailedWithoutRunningSbatch) {
+  m_remote.answers["mkdir"] = {1, "", "mkdir: cannot create directory: Permission denied\n"};
+  auto outcome = submit_ok();
+  EXPECT_EQ(outcome.job.status.phase, store::Phase::submit_failed);
+  EXPECT_NE(outcome.job.reason.find("Permission denied"), std::string::npos);
+}
+
+TEST_F(Submission, SocketTimeoutLeavesTheJobSubmittingUntilReconcileFindsItByKey) {
+  m_remote.answers["sbatch"] = {
+      1, "",
+      "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation\n"};
+  auto outcome = submit_ok();
+  ASSERT_EQ(outcome.job.status.phase, store::Phase::submitting);
+  ASSERT_TRUE(outcome.error);
+
+  const std::string key = outcome.job.spec.submission_key.value;
+  m_remote.answers["squeue"] = {0, squeue_line("77", "PENDING", key), ""};
+  auto track = tracker();
+  auto report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->reconciled, 1);
+  auto job = m_store->job(outcome.job.id);
+  EXPECT_EQ(job->status.phase, store::Phase::submitted);
+  EXPECT_EQ(job->slurm_job_id->value, 77);
+
+  // A second look changes nothing and never submits again.
+  auto again = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->reconciled, 0);
+  int sbatch_runs = 0;
+  for (const auto& batch : m_remote.batches) {
+    for (const auto& command : batch.commands) sbatch_runs += command.argv.front() == "sbatch";
+  }
+  EXPECT_EQ(sbatch_runs, 1);
+  EXPECT_EQ(*m_store->count_jobs({}), 1);
+}
+
+TEST_F(Submission, LostConnectionDuringSbatchLeavesTheJobSubmitting) {
+  m_remote.failures["sbatch"] = core::Error{core::ErrorCode::connection_lost, "link dropped"};
+  auto outcome = submit_ok();
+  EXPECT_EQ(outcome.job.status.phase, store::Phase::submitting);
+  ASSERT_TRUE(outcome.error);
+  EXPECT_EQ(outcome.error->code, core::ErrorCode::connection_lost);
+}
+
+TEST_F(Submission, ReconcileMarksSubmitFailedOnlyAfterTheGracePeriod) {
+  m_remote.failures["sbatch"] = core::Error{core::ErrorCode::timeout, "sbatch took too long"};
+  auto outcome = submit_ok();
+  m_remote.failures.clear();
+  auto track = tracker();
+
+  ASSERT_TRUE(track.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(m_store->job(outcome.job.id)->status.phase, store::Phase::submitting);
+
+  m_now += std::chrono::minutes(3);
+  auto report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->failed, 1);
+  auto job = m_store->job(outcome.job.id);
+  EXPECT_EQ(job->status.phase, store::Phase::submit_failed);
+  EXPECT_NE(job->reason.find("SLURM has no job named " + outcome.job.spec.submission_key.value),
+            std::string::npos);
+}
+
+TEST_F(Submission, TickMakesOneExchangePerClusterWhateverTheNumberOfJobs) {
+  std::string queue;
+  for (int i = 0; i < 5; ++i) {
+    m_remote.answers["sbatch"] = {0, std::to_string(100 + i) + "\n", ""};
+    submit_ok();
+    queue += squeue_line(std::to_string(100 + i), "RUNNING", "x");
+  }
+  m_remote.answers["squeue"] = {0, queue, ""};
+  const auto before = m_remote.batches.size();
+  auto track = tracker();
+  auto report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(m_remote.batches.size(), before + 1);
+  EXPECT_EQ(report->state_changes, 5);
+  store::JobFilter filter;
+  filter.state = slurm::JobState::running;
+  auto running = m_store->count_jobs(filter);
+  EXPECT_EQ(*running, 5);
+
+  // squeue listed them all, so the next tick asks squeue only.
+  ASSERT_TRUE(track.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(m_remote.batches.size(), before + 2);
+  EXPECT_EQ(m_remote.batches.back().commands.size(), 1u);
+  EXPECT_EQ(m_remote.batches.back().commands.front().argv.at(2), "squeue");
+}
+
+TEST_F(Submission, TickRecordsTheFinalStateSacctReportsForAJobSqueueNoLongerLists) {
+  auto outcome = submit_ok();
+  m_remote.answers["sacct"] = {0, sacct_line("4242", "FAILED", "3:0", "x"), ""};
+  auto track = tracker();
+  auto report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  auto job = m_store->job(outcome.job.id);
+  ASSERT_TRUE(job->status.state);
+  EXPECT_EQ(*job->status.state, slurm::JobState::failed);
+  EXPECT_EQ(job->exit_code, 3);
+}
+
+TEST_F(Submission, TickAsksScontrolInTheSameExchangeOnceSacctSaysAccountingIsOff) {
+  m_remote.answers["sbatch"] = {0, "59\n", ""};
+  auto outcome = submit_ok();
+  m_remote.answers["sacct"] = {1, "", "Slurm accounting storage is disabled\n"};
+  auto track = tracker();
+  ASSERT_TRUE(track.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(m_store->job(outcome.job.id)->status.state, slurm::JobState::pending);
+
+  std::string records = testing::read_data("jobs-scontrol.finished.txt");
+  m_remote.scontrol_job = {0, records.substr(records.find("JobId=59")), ""};
+  const auto before = m_remote.batches.size();
+  auto report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(m_remote.batches.size(), before + 1);
+  auto job = m_store->job(outcome.job.id);
+  ASSERT_TRUE(job->status.state);
+  EXPECT_EQ(*job->status.state, slurm::JobState::failed);
+  EXPECT_EQ(job->exit_code, 3);
+}
+
+TEST_F(Submission, SnapshotIsUploadedUnderAPartialNameAndMovedIntoPlaceBeforeSbatch) {
+  m_request.code.record.mode = store::DeliveryMode::snapshot;
+  m_request.code.record.snapshot_hash = std::string(64, 'b');
+  m_request.code.archive = [] { return core::Result<std::string>("tar bytes"); };
+  m_remote.where += "absent\n";
+  auto outcome = submit_ok();
+  const std::string tar = "/home/researcher/sortie/snapshots/" + std::string(64, 'b') + ".tar";
+  ASSERT_EQ(m_remote.written_paths.size(), 1u);
+  EXPECT_TRUE(m_remote.written_paths[0].starts_with(tar + ".partial-"));
+  const auto& batch = m_remote.batches[1];
+  ASSERT_EQ(batch.commands.size(), 4u);
+  EXPECT_EQ(batch.commands[1].argv,
+            (std::vector<std::string>{"mv", "-f", m_remote.written_paths[0], tar}));
+  EXPECT_EQ(outcome.job.status.phase, store::Phase::submitted);
+}
+
+TEST_F(Submission, SnapshotAlreadyOnTheClusterIsNotUploadedAgain) {
+  m_request.code.record.mode = store::DeliveryMode::snapshot;
+  m_request.code.record.snapshot_hash = std::string(64, 'b');
+  bool archived = false;
+  m_request.code.archive = [&archived] {
+    archived = true;
+    return core::Result<std::string>("tar bytes");
+  };
+  m_remote.where += "present\n";
+  submit_ok();
+  EXPECT_FALSE(archived);
+  EXPECT_TRUE(m_remote.written_paths.empty());
+  EXPECT_EQ(m_remote.batches[1].commands.size(), 3u);
+}
+
+TEST(LastLines, KeepsOnlyTheLastLinesOfText) {
+  EXPECT_EQ(last_lines("a\nb\nc\n", 2), "b\nc\n");
+  EXPECT_EQ(last_lines("a\nb\nc", 2), "b\nc");
+  EXPECT_EQ(last_lines("a\nb\n", 5), "a\nb\n");
+  EXPECT_EQ(last_lines("a\n", 0), "");
+}
+
+}  // namespace
+}  // namespace sortie::jobs
