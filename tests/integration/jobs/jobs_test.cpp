@@ -117,9 +117,10 @@ class JobsOnSandbox : public ::testing::Test {
   }
 
   // Refreshes until the job reaches `state` or a minute passes; returns the last record.
-  nlohmann::json wait_for(std::int64_t id, const std::string& state) {
+  nlohmann::json wait_for(std::int64_t id, const std::string& state,
+                          std::chrono::seconds limit = std::chrono::seconds(90)) {
     nlohmann::json job;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
       auto refreshed = sortie("jobs --refresh");
       EXPECT_EQ(refreshed.status, 0) << refreshed.output;
@@ -162,6 +163,18 @@ TEST_F(JobsOnSandbox, CancelledJobEndsCancelled) {
   EXPECT_EQ(cancelled.status, 0) << cancelled.output;
   auto job = wait_for(id, "CANCELLED");
   EXPECT_EQ(job["state"], "CANCELLED");
+}
+
+TEST_F(JobsOnSandbox, TimeLimitOfOneMinuteEndsTimeoutNotFailed) {
+  auto submitted =
+      sortie("submit tiny --cluster sandbox --partition debug --time 1 -- sleep");
+  ASSERT_EQ(submitted.status, 0) << submitted.output;
+  const auto at = submitted.output.find("Submitted job ");
+  ASSERT_NE(at, std::string::npos) << submitted.output;
+  const auto id = std::stoll(submitted.output.substr(at + 14));
+  // SLURM enforces limits on its own schedule: one minute plus up to a minute of slack.
+  auto job = wait_for(id, "TIMEOUT", std::chrono::seconds(200));
+  EXPECT_EQ(job["state"], "TIMEOUT");
 }
 
 TEST_F(JobsOnSandbox, SnapshotJobRunsTheUncommittedChange) {
