@@ -21,7 +21,7 @@ namespace {
 using core::ErrorCode;
 namespace fs = std::filesystem;
 
-constexpr std::size_t k_chunk_size = 64 * 1024;
+constexpr std::size_t k_chunk_size = std::size_t{64} * 1024;
 constexpr std::size_t k_largest_files_named = 5;
 
 std::string human_size(std::uint64_t bytes) {

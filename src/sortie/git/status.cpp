@@ -26,7 +26,8 @@ bool classify(const git_status_entry& entry, ChangedFile& change) {
   if (has(flags, GIT_STATUS_INDEX_RENAMED) && head_to_index != nullptr) {
     change.status = FileStatus::renamed;
     change.old_path = head_to_index->old_file.path;
-  } else if (has(flags, GIT_STATUS_WT_RENAMED) && !has(flags, GIT_STATUS_INDEX_NEW)) {
+  } else if (has(flags, GIT_STATUS_WT_RENAMED) && !has(flags, GIT_STATUS_INDEX_NEW) &&
+             index_to_workdir != nullptr) {
     change.status = FileStatus::renamed;
     change.old_path = index_to_workdir->old_file.path;
   } else if (has(flags, GIT_STATUS_WT_NEW)) {

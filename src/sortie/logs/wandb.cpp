@@ -8,7 +8,7 @@
 namespace sortie::logs {
 namespace {
 
-constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxLine = std::size_t{64} * 1024;
 constexpr std::string_view kWord = "wandb";
 constexpr char kEscape = '\x1b';
 

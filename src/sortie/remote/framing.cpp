@@ -207,7 +207,8 @@ bool SyncReader::complete() const {
   return m_out_done && m_err_done;
 }
 
-BatchReader::BatchReader(std::string token, std::size_t command_count, OnFailure on_failure)
+BatchReader::BatchReader(const std::string& token, std::size_t command_count,
+                         OnFailure on_failure)
     : m_out_needle("\n" + token + ":o:"),
       m_err_needle("\n" + token + ":e:"),
       m_command_count(command_count),

@@ -76,7 +76,7 @@ class SyncReader {
 // Chunks may end anywhere, including inside a marker; output may be binary and of any size.
 class BatchReader {
  public:
-  BatchReader(std::string token, std::size_t command_count, OnFailure on_failure);
+  BatchReader(const std::string& token, std::size_t command_count, OnFailure on_failure);
 
   // Consumes `bytes` from `stream`. Fails with parse_error when a marker names an unexpected
   // command or carries no exit status (which the random token makes impossible unless the
