@@ -98,6 +98,7 @@ core::Result<const slurm::Partition*> resolve_partition(
     const Resources& resources, const std::vector<slurm::Partition>& partitions,
     const config::Cluster& cluster) {
   std::vector<std::string> existing;
+  existing.reserve(partitions.size());
   for (const auto& partition : partitions) existing.push_back(partition.name);
 
   const slurm::Partition* chosen = nullptr;

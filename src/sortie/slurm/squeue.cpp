@@ -21,11 +21,11 @@ std::optional<std::int64_t> parse_tres_count(std::string_view text) {
         break;
       case 'M':
       case 'm':
-        multiplier = 1024 * 1024;
+        multiplier = std::int64_t{1024} * 1024;
         break;
       case 'G':
       case 'g':
-        multiplier = 1024 * 1024 * 1024;
+        multiplier = std::int64_t{1024} * 1024 * 1024;
         break;
       default:
         break;

@@ -68,7 +68,7 @@ core::Result<std::optional<std::chrono::minutes>> parse_time_limit(std::string_v
 std::string format_time_limit(std::optional<std::chrono::minutes> limit) {
   if (!limit) return "UNLIMITED";
   const auto total = limit->count();
-  const auto days = total / (24 * 60);
+  const auto days = total / (std::chrono::minutes::rep{24} * 60);
   const auto hours = (total / 60) % 24;
   const auto minutes = total % 60;
   if (days > 0) return fmt::format("{}-{:02}:{:02}:00", days, hours, minutes);
