@@ -108,7 +108,7 @@ Job read_job_row(const Statement& row) {
 
 std::string state_detail(const StateUpdate& update) {
   std::string detail = update.reason;
-  auto add = [&detail](std::string text) {
+  auto add = [&detail](const std::string& text) {
     if (!detail.empty()) detail += "; ";
     detail += text;
   };
