@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace sortie::remote {
 
 core::Result<ShellSession> ShellSession::start(std::unique_ptr<ShellChannel> channel,
@@ -16,6 +19,15 @@ core::Result<ShellSession> ShellSession::start(std::unique_ptr<ShellChannel> cha
       break;
     }
     sent = reader.feed(chunk->stream, chunk->bytes);
+  }
+  if (!sent && sent.error().code == core::ErrorCode::connection_lost) {
+    // A shell that exits at once may be gone before we read what it printed (writing the sync
+    // text then fails first): collect what is left, briefly, so the user sees why.
+    const Deadline drain = std::min(deadline, deadline_after(std::chrono::milliseconds(500)));
+    while (true) {
+      auto chunk = channel->read(drain);
+      if (!chunk || !reader.feed(chunk->stream, chunk->bytes)) break;
+    }
   }
   if (!sent) {
     channel->kill(std::nullopt);
