@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/measure.hpp"
 #include "sortie/remote/local_remote.hpp"
 #include "sortie/remote/process.hpp"
 #include "sortie/ssh/ssh_remote.hpp"
@@ -30,28 +31,8 @@ using namespace std::chrono_literals;
 using sortie::remote::Command;
 using Clock = std::chrono::steady_clock;
 
-struct Figures {
-  std::string name;
-  std::size_t runs = 0;
-  double median_ms = 0;
-  double p90_ms = 0;
-};
-
-// Times `operation` `runs` times; returns nullopt (after saying why) if any run fails.
-std::optional<Figures> measure(const std::string& name, std::size_t runs,
-                               const std::function<bool()>& operation) {
-  std::vector<double> samples;
-  for (std::size_t run = 0; run < runs; ++run) {
-    auto started = Clock::now();
-    if (!operation()) {
-      std::fprintf(stderr, "%s: run %zu failed\n", name.c_str(), run);
-      return std::nullopt;
-    }
-    samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-  }
-  std::sort(samples.begin(), samples.end());
-  return Figures{name, runs, samples[samples.size() / 2], samples[samples.size() * 9 / 10]};
-}
+using sortie::bench::Figures;
+using sortie::bench::measure;
 
 sortie::ssh::Target sandbox_target() {
   auto sandbox = sortie::testing::sandbox();

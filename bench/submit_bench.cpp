@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/measure.hpp"
 #include "sortie/clusters/connect.hpp"
 #include "sortie/config/clusters.hpp"
 #include "sortie/jobs/submit.hpp"
@@ -34,27 +35,8 @@ using namespace std::chrono_literals;
 using sortie::remote::Command;
 using Clock = std::chrono::steady_clock;
 
-struct Figures {
-  std::string name;
-  std::size_t runs = 0;
-  double median_ms = 0;
-  double p90_ms = 0;
-};
-
-std::optional<Figures> measure(const std::string& name, std::size_t runs,
-                               const std::function<bool()>& operation) {
-  std::vector<double> samples;
-  for (std::size_t run = 0; run < runs; ++run) {
-    auto started = Clock::now();
-    if (!operation()) {
-      std::fprintf(stderr, "%s: run %zu failed\n", name.c_str(), run);
-      return std::nullopt;
-    }
-    samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-  }
-  std::sort(samples.begin(), samples.end());
-  return Figures{name, runs, samples[samples.size() / 2], samples[samples.size() * 9 / 10]};
-}
+using sortie::bench::Figures;
+using sortie::bench::measure;
 
 constexpr const char* kBenchJobName = "sortie-submit-bench";
 

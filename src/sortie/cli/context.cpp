@@ -37,6 +37,15 @@ core::Result<store::Database*> Context::database() {
   return &*m_database;
 }
 
+core::Result<store::Store*> Context::store() {
+  if (!m_store) {
+    auto opened = database();
+    if (!opened) return std::unexpected(opened.error());
+    m_store.emplace(**opened);
+  }
+  return &*m_store;
+}
+
 int report(const core::Error& error) {
   fmt::print(stderr, "sortie: {}\n", error.message);
   return exit_code_for(error.code);

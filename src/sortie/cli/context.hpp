@@ -8,6 +8,7 @@
 #include "sortie/config/clusters.hpp"
 #include "sortie/core/error.hpp"
 #include "sortie/store/database.hpp"
+#include "sortie/store/store.hpp"
 
 namespace CLI {
 class App;
@@ -29,10 +30,13 @@ class Context {
   core::Result<const config::Cluster*> cluster(const std::string& name);
   // The database, opened (and migrated) once.
   core::Result<store::Database*> database();
+  // The store over that database, made once.
+  core::Result<store::Store*> store();
 
  private:
   std::optional<config::Clusters> m_clusters;
   std::optional<store::Database> m_database;
+  std::optional<store::Store> m_store;
 };
 
 // Prints the error as one line on stderr and returns its exit status.

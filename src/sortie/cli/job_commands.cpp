@@ -129,9 +129,9 @@ std::string status_text(const store::Job& job) {
 }
 
 int submit(Context& context, const JobOptions& options) {
-  auto database = context.database();
-  if (!database) return report(database.error());
-  store::Store store(**database);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
   auto request = read_request(context, store, options);
   if (!request) return report(request.error());
   auto remote = clusters::open_remote(request->cluster);
@@ -154,9 +154,9 @@ int submit(Context& context, const JobOptions& options) {
 }
 
 int render(Context& context, const JobOptions& options) {
-  auto database = context.database();
-  if (!database) return report(database.error());
-  store::Store store(**database);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
   auto request = read_request(context, store, options);
   if (!request) return report(request.error());
   auto remote = clusters::open_remote(request->cluster);
@@ -203,9 +203,9 @@ std::string time_text(const std::optional<store::Timestamp>& at) {
 }
 
 int list(Context& context, const JobOptions& options) {
-  auto database = context.database();
-  if (!database) return report(database.error());
-  store::Store store(**database);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
   if (options.refresh) {
     if (auto ok = refresh(context, store, options); !ok) return report(ok.error());
   }
@@ -257,9 +257,9 @@ int list(Context& context, const JobOptions& options) {
 }
 
 int show(Context& context, const JobOptions& options) {
-  auto database = context.database();
-  if (!database) return report(database.error());
-  store::Store store(**database);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
   auto project = store.project(job->spec.project);
@@ -290,9 +290,9 @@ int show(Context& context, const JobOptions& options) {
 }
 
 int cancel(Context& context, const JobOptions& options) {
-  auto database = context.database();
-  if (!database) return report(database.error());
-  store::Store store(**database);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
   if (!job->slurm_job_id) {
@@ -322,9 +322,9 @@ int cancel(Context& context, const JobOptions& options) {
 }
 
 int logs(Context& context, const JobOptions& options) {
-  auto database = context.database();
-  if (!database) return report(database.error());
-  store::Store store(**database);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
   const std::string path = options.stderr_log ? jobs::stderr_path(*job) : jobs::stdout_path(*job);

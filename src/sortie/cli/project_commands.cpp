@@ -91,12 +91,6 @@ void print_settings(const store::Project& project) {
     fmt::print("  default cluster: {}\n", project.settings.default_cluster->value);
 }
 
-core::Result<store::Store> open_store(Context& context) {
-  auto database = context.database();
-  if (!database) return std::unexpected(database.error());
-  return store::Store(**database);
-}
-
 int add(Context& context, const ProjectOptions& options) {
   std::error_code ec;
   auto path = std::filesystem::absolute(options.path, ec);
@@ -108,8 +102,9 @@ int add(Context& context, const ProjectOptions& options) {
     if (auto cluster = context.cluster(options.default_cluster); !cluster)
       return report(cluster.error());
 
-  auto store = open_store(context);
-  if (!store) return report(store.error());
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
   store::NewProject spec;
   spec.path = std::filesystem::weakly_canonical(state->root, ec).string();
   if (ec) spec.path = state->root.string();
@@ -118,11 +113,11 @@ int add(Context& context, const ProjectOptions& options) {
   spec.settings.setup = options.setup;
   if (!options.default_cluster.empty())
     spec.settings.default_cluster = store::ClusterName{options.default_cluster};
-  auto project = store->create_project(spec);
+  auto project = store.create_project(spec);
   if (!project) return report(project.error());
-  if (auto recorded = store->record_git_state(project->id, snapshot_of(*state)); !recorded)
+  if (auto recorded = store.record_git_state(project->id, snapshot_of(*state)); !recorded)
     return report(recorded.error());
-  auto saved = store->project(project->id);
+  auto saved = store.project(project->id);
   if (!saved) return report(saved.error());
   if (options.json) {
     fmt::print("{}\n", json::to_json(*saved, *state));
@@ -135,9 +130,10 @@ int add(Context& context, const ProjectOptions& options) {
 }
 
 int list(Context& context, const ProjectOptions& options) {
-  auto store = open_store(context);
-  if (!store) return report(store.error());
-  auto projects = store->projects();
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
+  auto projects = store.projects();
   if (!projects) return report(projects.error());
   if (options.json) {
     fmt::print("{}\n", json::to_json(*projects));
@@ -163,16 +159,17 @@ int list(Context& context, const ProjectOptions& options) {
 }
 
 int show(Context& context, const ProjectOptions& options, bool sync) {
-  auto store = open_store(context);
-  if (!store) return report(store.error());
-  auto project = find_project(*store, options.project);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
+  auto project = find_project(store, options.project);
   if (!project) return report(project.error());
   auto state = git::read_state(project->path);
   if (!state) return report(state.error());
   if (sync) {
-    if (auto recorded = store->record_git_state(project->id, snapshot_of(*state)); !recorded)
+    if (auto recorded = store.record_git_state(project->id, snapshot_of(*state)); !recorded)
       return report(recorded.error());
-    auto refreshed = store->project(project->id);
+    auto refreshed = store.project(project->id);
     if (!refreshed) return report(refreshed.error());
     project = std::move(refreshed);
   }
@@ -187,9 +184,10 @@ int show(Context& context, const ProjectOptions& options, bool sync) {
 }
 
 int set(Context& context, const ProjectOptions& options) {
-  auto store = open_store(context);
-  if (!store) return report(store.error());
-  auto project = find_project(*store, options.project);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
+  auto project = find_project(store, options.project);
   if (!project) return report(project.error());
   store::ProjectSettings settings = project->settings;
   const bool setup_given = !options.setup.empty() || options.clear_setup;
@@ -207,9 +205,9 @@ int set(Context& context, const ProjectOptions& options) {
       return report(cluster.error());
     settings.default_cluster = store::ClusterName{options.default_cluster};
   }
-  if (auto updated = store->update_settings(project->id, settings); !updated)
+  if (auto updated = store.update_settings(project->id, settings); !updated)
     return report(updated.error());
-  auto saved = store->project(project->id);
+  auto saved = store.project(project->id);
   if (!saved) return report(saved.error());
   fmt::print("Project {} '{}':\n", saved->id.value, saved->name);
   print_settings(*saved);
@@ -217,11 +215,12 @@ int set(Context& context, const ProjectOptions& options) {
 }
 
 int remove(Context& context, const ProjectOptions& options) {
-  auto store = open_store(context);
-  if (!store) return report(store.error());
-  auto project = find_project(*store, options.project);
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
+  auto project = find_project(store, options.project);
   if (!project) return report(project.error());
-  if (auto removed = store->delete_project(project->id); !removed) return report(removed.error());
+  if (auto removed = store.delete_project(project->id); !removed) return report(removed.error());
   fmt::print("Removed project {} '{}' (its files at {} are untouched)\n", project->id.value,
              project->name, project->path);
   return 0;
