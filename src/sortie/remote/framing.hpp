@@ -12,8 +12,11 @@
 // How a batch of commands is written to a long-lived POSIX shell and how its output is split
 // back into one Output per command. Pure: strings in, values out.
 //
-// Each command runs in a subshell with standard input from /dev/null (or from its `input`,
-// decoded from base64 in a here-document, so no byte of the input can end the document early).
+// Each program runs in a subshell with standard input from /dev/null, or from its `input`: text
+// is first written with the printf builtin to the shell's private input file (render_sync makes
+// it), and input holding a NUL byte is decoded from base64 in a here-document, so no byte of it
+// can end the document early. write_text_file and ensure_directory run in the shell itself with
+// builtins (remote.hpp says why).
 // After each command the shell prints, on standard output, "\n<token>:o:<index>:<exit status>\n"
 // and on standard error "\n<token>:e:<index>\n". The token is 128 random bits drawn afresh for
 // every batch, so no output that the command could have produced before seeing the script can
@@ -40,7 +43,9 @@ core::Result<std::string> render_batch(const std::vector<Command>& commands, OnF
 // The script a fresh shell is sent first: it prints a sync marker carrying the shell's process
 // id on standard output and a sync marker on standard error, so everything a login shell printed
 // before it (banners, conda noise) can be discarded. It also turns off `set -e`/`set -u` that a
-// login profile may have set, which would make the shell exit on a failing command.
+// login profile may have set, which would make the shell exit on a failing command, and makes
+// the shell's private input file ($__sortie_in, removed when the shell exits); a shell that
+// cannot make it exits, and its error shows.
 std::string render_sync(std::string_view token);
 
 // Finds the sync markers of render_sync() in a fresh shell's output, discarding what precedes

@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "sortie/remote/deadline.hpp"
 #include "sortie/remote/framing.hpp"
@@ -22,6 +23,37 @@ core::Error io_failure(std::string_view what, const std::string& path, int error
                      fmt::format("could not {} {}: {}", what, path, std::strerror(error))};
 }
 
+// What a shell's builtins would do for a file or directory action, done here; failures are
+// reported in the Output, as the shell would.
+Output act_here(const Command& command) {
+  const std::string& path = command.argv.front();
+  Output output;
+  auto failed = [&](std::string_view what, int error) {
+    output.exit_code = 1;
+    output.err = fmt::format("sortie: {} {}: {}\n", what, path, std::strerror(error));
+    return output;
+  };
+  if (command.action == Action::ensure_directory) {
+    std::error_code error;
+    std::filesystem::create_directories(path, error);
+    if (error) return failed("cannot create directory", error.value());
+    if (!std::filesystem::is_directory(path)) return failed("cannot create directory", ENOTDIR);
+    return output;
+  }
+  FileDescriptor file(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+  if (!file) return failed("cannot write", errno);
+  std::string_view content = command.input ? std::string_view(*command.input) : "";
+  while (!content.empty()) {
+    ssize_t written = ::write(file.get(), content.data(), content.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return failed("cannot write", errno);
+    }
+    content.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return output;
+}
+
 }  // namespace
 
 core::Result<std::vector<Output>> LocalRemote::run(const std::vector<Command>& commands,
@@ -31,7 +63,8 @@ core::Result<std::vector<Output>> LocalRemote::run(const std::vector<Command>& c
   if (auto valid = validate_batch(commands); !valid) return std::unexpected(valid.error());
   std::vector<Output> outputs;
   for (const auto& command : commands) {
-    auto output = run_process(command, deadline);
+    auto output = command.action == Action::program ? run_process(command, deadline)
+                                                    : core::Result<Output>(act_here(command));
     if (!output) return std::unexpected(output.error());
     outputs.push_back(std::move(*output));
     if (on_failure == OnFailure::stop_batch && outputs.back().exit_code != 0) break;

@@ -5,19 +5,54 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sortie/core/error.hpp"
 
 namespace sortie::remote {
 
-// One program to run on the cluster, given as arguments. Each argument reaches the remote
-// shell through remote::quote() (see quote.hpp), so no value is ever spliced in unquoted.
+// What a Command does.
+enum class Action {
+  program,           // runs argv, with `input` (if any) on its standard input
+  write_text_file,   // creates or truncates the file argv[0] and writes `input` into it
+  ensure_directory,  // makes the directory argv[0] and its parents unless it already exists
+};
+
+// One step of a batch. Usually a program to run on the cluster, given as arguments. Each
+// argument reaches the remote shell through remote::quote() (see quote.hpp), so no value is
+// ever spliced in unquoted.
+//
+// The two other actions exist because starting a process is the dominant cost of a warm
+// exchange (tens of milliseconds on some machines): a long-lived shell does them with its own
+// builtins, starting no process (ensure_directory runs `mkdir -p` only when the directory is
+// missing). Their outcome is reported like a program's: exit status 0, or non-zero with the
+// reason on standard error.
 struct Command {
   std::vector<std::string> argv;
   // Bytes for the program's standard input. When absent, standard input is closed
   // (reads see end of file at once), so a program that waits for input cannot hang.
+  // For write_text_file: the file's content, which must not contain a NUL byte.
   std::optional<std::string> input;
+  Action action = Action::program;
+
+  Command(std::vector<std::string> arguments, std::optional<std::string> standard_input = {})
+      : argv(std::move(arguments)), input(std::move(standard_input)) {}
+
+  // Writes `content` (text: no NUL byte) to `path`, replacing what was there; permission bits
+  // of a new file follow the shell's umask.
+  static Command write_text_file(std::string path, std::string content) {
+    Command command({std::move(path)}, std::move(content));
+    command.action = Action::write_text_file;
+    return command;
+  }
+
+  // Makes sure `path` is a directory, creating it and its parents when missing.
+  static Command ensure_directory(std::string path) {
+    Command command({std::move(path)});
+    command.action = Action::ensure_directory;
+    return command;
+  }
 };
 
 // What one command did.

@@ -122,6 +122,64 @@ TEST_P(RemoteConformance, PassesInputByteForByte) {
   EXPECT_EQ(std::stoul(outputs[1].out), input.size());
 }
 
+TEST_P(RemoteConformance, PassesTextInputWithoutATrailingNewlineExactly) {
+  std::string text = "line one\n'quoted' \"double\" $HOME `id` \\ back\n\n-n no newline at end";
+  auto outputs = run_ok({command({"cat"}, text), command({"cat"}, std::string("x"))});
+  EXPECT_EQ(outputs[0].out, text);
+  EXPECT_EQ(outputs[1].out, "x");
+}
+
+TEST_P(RemoteConformance, WritesATextFileAndReplacesWhatWasThere) {
+  const std::string file = path("script.sh");
+  std::string text = "#!/bin/sh\necho 'it''s' \"$1\" `x` \\\n%s %d -- no final newline";
+  auto outputs = run_ok({Command::write_text_file(file, std::string(5000, 'z')),
+                         Command::write_text_file(file, text), command({"cat", file})});
+  ASSERT_EQ(outputs.size(), 3u);
+  EXPECT_EQ(outputs[0].exit_code, 0) << outputs[0].err;
+  EXPECT_EQ(outputs[1].exit_code, 0) << outputs[1].err;
+  EXPECT_EQ(outputs[2].out, text);
+}
+
+TEST_P(RemoteConformance, WritesAnEmptyTextFile) {
+  const std::string file = path("empty");
+  auto outputs = run_ok({Command::write_text_file(file, ""), command({"wc", "-c", file})});
+  EXPECT_EQ(outputs[0].exit_code, 0) << outputs[0].err;
+  EXPECT_EQ(outputs[1].out.substr(0, 1), "0");
+}
+
+TEST_P(RemoteConformance, ReportsATextFileInAMissingDirectoryAsAFailedStep) {
+  auto outputs = run_ok({Command::write_text_file(path("missing/file"), "x"), command({"true"})},
+                        OnFailure::stop_batch);
+  ASSERT_EQ(outputs.size(), 1u);
+  EXPECT_NE(outputs[0].exit_code, 0);
+  EXPECT_NE(outputs[0].err.find("missing/file"), std::string::npos) << outputs[0].err;
+}
+
+TEST_P(RemoteConformance, EnsuresADirectoryWithItsParentsAndAcceptsOneThatExists) {
+  const std::string directory = path("a b/c'd/e");
+  auto outputs = run_ok({Command::ensure_directory(directory), Command::ensure_directory(directory),
+                         command({"test", "-d", directory})});
+  ASSERT_EQ(outputs.size(), 3u);
+  EXPECT_EQ(outputs[0].exit_code, 0) << outputs[0].err;
+  EXPECT_EQ(outputs[1].exit_code, 0) << outputs[1].err;
+  EXPECT_EQ(outputs[2].exit_code, 0);
+}
+
+TEST_P(RemoteConformance, ReportsADirectoryThatIsAFileAsAFailedStep) {
+  const std::string file = path("plain");
+  auto outputs = run_ok({Command::write_text_file(file, "x"), Command::ensure_directory(file)});
+  ASSERT_EQ(outputs.size(), 2u);
+  EXPECT_NE(outputs[1].exit_code, 0);
+  EXPECT_FALSE(outputs[1].err.empty());
+}
+
+TEST_P(RemoteConformance, RejectsATextFileWithANulByte) {
+  auto outputs = remote().run({Command::write_text_file(path("nul"), std::string("a\0b", 3))}, 10s,
+                              OnFailure::continue_batch);
+  ASSERT_FALSE(outputs);
+  EXPECT_EQ(outputs.error().code, core::ErrorCode::invalid_argument);
+}
+
 TEST_P(RemoteConformance, PassesHostileArgumentsUnchanged) {
   std::vector<std::string> words = {"it's", "$(id)", "`id`",        "a\nb", "; true",   "*",
                                     "~",    "-n",    "back\\slash", "",     "ünï 日本", "a b"};

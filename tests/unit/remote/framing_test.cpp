@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "sortie/remote/process.hpp"
@@ -179,6 +180,42 @@ TEST(RenderBatch, ProducesAScriptThatDashAndBashRunAsFramed) {
     EXPECT_EQ(outputs[2].out, input) << shell;
     EXPECT_EQ(outputs[3].out, "");
   }
+}
+
+TEST(RenderBatch, WritesTextInputFilesAndDirectoriesWithBuiltinsAfterTheSyncScript) {
+  const std::string directory = ::testing::TempDir() + "sortie-framing-" + random_token();
+  const std::string text = "it's \"$HOME\" `id`\n\\ no final newline";
+  std::vector<Command> commands = {
+      Command::ensure_directory(directory + "/a b"),
+      Command::write_text_file(directory + "/a b/file", text),
+      {{"cat", directory + "/a b/file"}, std::nullopt},
+      {{"cat"}, text},
+  };
+  auto script = render_batch(commands, OnFailure::stop_batch, token);
+  ASSERT_TRUE(script);
+  // Only the two `cat`s and mkdir start processes; the text travels inside the script.
+  EXPECT_EQ(script->find("base64"), std::string::npos);
+  for (std::string shell : {"/bin/sh", "bash"}) {
+    auto output = run_process(Command{{shell}, render_sync(token) + *script},
+                              deadline_after(std::chrono::seconds(10)));
+    ASSERT_TRUE(output);
+    BatchReader reader(token, commands.size(), OnFailure::stop_batch);
+    ASSERT_TRUE(reader.feed(Stream::out, output->out));
+    ASSERT_TRUE(reader.feed(Stream::err, output->err));
+    ASSERT_TRUE(reader.complete()) << shell << ": " << output->out << output->err;
+    auto outputs = reader.take();
+    ASSERT_EQ(outputs.size(), 4u) << shell << ": " << output->err;
+    EXPECT_EQ(outputs[2].out, text) << shell;
+    EXPECT_EQ(outputs[3].out, text) << shell;
+    std::filesystem::remove_all(directory);
+  }
+}
+
+TEST(RenderBatch, RejectsATextFileWithNul) {
+  auto script = render_batch({Command::write_text_file("/tmp/x", std::string("a\0b", 3))},
+                             OnFailure::continue_batch, token);
+  ASSERT_FALSE(script);
+  EXPECT_EQ(script.error().code, core::ErrorCode::invalid_argument);
 }
 
 TEST(SyncReader, DiscardsNoiseBeforeTheMarkerAndReadsThePid) {

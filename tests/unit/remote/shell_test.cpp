@@ -113,15 +113,20 @@ TEST(ShellSession, RunsEverythingWithContinueBatch) {
 
 TEST(ShellSession, KeepsTheShellUnchangedByWhatCommandsDo) {
   auto shell = start_shell();
-  auto first = shell.run(
-      {command({"cd", "/"}), command({"exit", "3"}), command({"export", "SORTIE_LEAK=1"})},
-      deadline_after(10s), OnFailure::continue_batch);
+  auto first = shell.run({command({"sh", "-c", "cd /; exit 3"}), command({"cd", "/"}),
+                          command({"exit", "4"}), command({"export", "SORTIE_LEAK=1"})},
+                         deadline_after(10s), OnFailure::continue_batch);
   ASSERT_TRUE(first);
-  EXPECT_EQ((*first)[1].exit_code, 3);
-  auto second = shell.run({command({"sh", "-c", "echo \"${SORTIE_LEAK:-unset}\""})},
+  EXPECT_EQ((*first)[0].exit_code, 3);
+  // argv[0] is always a program, never one of the shell's builtins.
+  EXPECT_EQ((*first)[1].exit_code, 127);
+  EXPECT_EQ((*first)[2].exit_code, 127);
+  EXPECT_EQ((*first)[3].exit_code, 127);
+  auto second = shell.run({command({"sh", "-c", "echo \"${SORTIE_LEAK:-unset} $PWD\""})},
                           deadline_after(10s), OnFailure::continue_batch);
   ASSERT_TRUE(second) << second.error().message;
-  EXPECT_EQ((*second)[0].out, "unset\n");
+  EXPECT_NE((*second)[0].out, "unset /\n");
+  EXPECT_TRUE((*second)[0].out.starts_with("unset ")) << (*second)[0].out;
 }
 
 TEST(ShellSession, ReportsDeathBySignalAs128PlusTheSignal) {
