@@ -96,6 +96,18 @@ std::optional<std::int64_t> parse_job_number(std::string_view text) {
 std::string preparation_failure(const remote::Command& command, const remote::Output& output) {
   std::string detail = output.err.empty() ? output.out : output.err;
   while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
+  switch (command.action) {
+    case remote::Action::ensure_directory:
+      return fmt::format(
+          "could not prepare the job on the cluster: could not make the directory "
+          "{}: {}",
+          command.argv.front(), detail);
+    case remote::Action::write_text_file:
+      return fmt::format("could not prepare the job on the cluster: could not write {}: {}",
+                         command.argv.front(), detail);
+    case remote::Action::program:
+      break;
+  }
   return fmt::format("could not prepare the job on the cluster: `{}` exited with status {}: {}",
                      command.argv.front(), output.exit_code, detail);
 }
@@ -224,7 +236,7 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
   result.snapshot_present = learned->snapshot_present;
   result.paths.workspace = learned->facts.workspace;
   result.paths.job_dir = fmt::format("{}/jobs/{}", result.paths.workspace, key.value);
-  result.paths.script = result.paths.job_dir + "/job.sbatch";
+  result.paths.script = result.paths.job_dir + ".sbatch";
   if (!snapshot_relative.empty()) {
     result.paths.snapshot = fmt::format("{}/{}", result.paths.workspace, snapshot_relative);
   }
@@ -265,11 +277,12 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
 std::vector<remote::Command> submission_commands(
     const Plan& plan, const std::optional<std::string>& partial_archive) {
   std::vector<remote::Command> commands;
-  commands.push_back({{"mkdir", "-p", plan.paths.job_dir}, {}});
+  // Only sbatch starts a process once <workspace>/jobs exists: the job makes its own directory.
+  commands.push_back(remote::Command::ensure_directory(plan.paths.workspace + "/jobs"));
   if (partial_archive) {
     commands.push_back({{"mv", "-f", *partial_archive, plan.paths.snapshot}, {}});
   }
-  commands.push_back({{"sh", "-c", "cat > \"$1\"", "sh", plan.paths.script}, plan.script});
+  commands.push_back(remote::Command::write_text_file(plan.paths.script, plan.script));
   commands.push_back({{"sbatch", "--parsable", plan.paths.script}, {}});
   return commands;
 }
@@ -296,9 +309,8 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   const store::JobId id = created->id;
 
   // Keep the exact script on record: a crash after this point leaves what was (to be) submitted.
-  store::RenderedJob rendered{planned->paths.job_dir, planned->script,
-                              planned->paths.job_dir + "/slurm-%j.out",
-                              planned->paths.job_dir + "/slurm-%j.err"};
+  const script::LogPatterns logs = script::log_patterns(planned->context);
+  store::RenderedJob rendered{planned->paths.job_dir, planned->script, logs.out, logs.err};
   if (auto ok = store.record_rendered(id, rendered); !ok) {
     return fail_submission(store, id, ok.error());
   }

@@ -48,8 +48,8 @@ struct SubmitRequest {
 // The paths of one job on the cluster, all absolute.
 struct JobPaths {
   std::string workspace;  // the cluster's workspace root, `~` resolved
-  std::string job_dir;    // <workspace>/jobs/<key>
-  std::string script;     // <job_dir>/job.sbatch
+  std::string job_dir;    // <workspace>/jobs/<key>; the job makes it when it starts
+  std::string script;     // <job_dir>.sbatch (logs: script::log_patterns())
   std::string snapshot;   // <workspace>/snapshots/<hash>.tar (snapshot mode only)
 };
 
@@ -127,9 +127,9 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
 core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
                                    const SubmitRequest& request, const SubmitOptions& options = {});
 
-// The commands of the submission exchange, in order: mkdir -p the job dir, (snapshot mode, when
-// just uploaded: move the partial archive into place,) write the script via `sh -c 'cat > "$1"'`,
-// `sbatch --parsable SCRIPT`.
+// The commands of the submission exchange, in order: make sure <workspace>/jobs exists,
+// (snapshot mode, when just uploaded: move the partial archive into place,) write the script,
+// `sbatch --parsable SCRIPT`. On a warm shell only sbatch starts a process.
 std::vector<remote::Command> submission_commands(const Plan& plan,
                                                  const std::optional<std::string>& partial_archive);
 

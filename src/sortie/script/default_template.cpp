@@ -71,6 +71,9 @@ printf 'sortie: job %s task %s on %s runs snapshot %s (based on commit %s)\n' \
   {{#commit}}{{commit}}{{/commit}}{{^commit}}none{{/commit}}
 {{/snapshot}}
 
+# The job makes its own directory (its logs sit beside it, where SLURM can open them).
+mkdir -p "$SORTIE_JOB_DIR"
+
 # Deliver the code once per job: tasks of an array share the code dir, and a requeued job
 # finds it ready (and keeps whatever it wrote there).
 sortie_lock() {

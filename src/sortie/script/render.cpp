@@ -167,7 +167,6 @@ core::Result<void> check_no_nul(const Variables& variables) {
 Variables make_variables(const ScriptContext& context) {
   const CheckedResources& resources = context.resources;
   const bool is_git = context.delivery == CodeDelivery::git;
-  const std::string log_pattern = resources.array ? "%A_%a" : "%j";
 
   Variables variables;
   variables["job_name"] = Value::of_text(resources.job_name);
@@ -205,8 +204,9 @@ Variables make_variables(const ScriptContext& context) {
   variables["workspace_dir"] = Value::of_text(context.workspace_dir);
   variables["job_dir"] = Value::of_text(context.job_dir);
   variables["code_dir"] = Value::of_text(context.code_dir);
-  variables["stdout_path"] = Value::of_text(context.job_dir + "/slurm-" + log_pattern + ".out");
-  variables["stderr_path"] = Value::of_text(context.job_dir + "/slurm-" + log_pattern + ".err");
+  const LogPatterns logs = log_patterns(context);
+  variables["stdout_path"] = Value::of_text(logs.out);
+  variables["stderr_path"] = Value::of_text(logs.err);
 
   variables["delivery"] = Value::of_text(is_git ? "git" : "snapshot");
   variables["git"] = Value::of_flag(is_git);
@@ -590,6 +590,12 @@ core::Result<std::string> render_checked(const Template& script_template,
 }
 
 }  // namespace
+
+LogPatterns log_patterns(const ScriptContext& context) {
+  const std::string ids = context.resources.array ? "%A_%a" : "%j";
+  return {fmt::format("{}.{}.out", context.job_dir, ids),
+          fmt::format("{}.{}.err", context.job_dir, ids)};
+}
 
 core::Result<std::string> render(const Template& script_template, const ScriptContext& context) {
   if (auto ok = check_context(context); !ok) return std::unexpected(ok.error());

@@ -40,7 +40,7 @@ struct ScriptContext {
   std::string cluster;         // clusters.yaml name
   std::string project;         // project name
   std::string workspace_dir;   // the cluster's workspace root
-  std::string job_dir;         // this job's directory; exists before sbatch runs (logs go there)
+  std::string job_dir;         // this job's directory; the job makes it (see log_patterns())
   std::string code_dir;        // where the code is checked out or extracted; the job cds there
   CodeDelivery delivery = CodeDelivery::git;
   std::string commit;           // full hex id; git: required; snapshot: the base commit, if any
@@ -56,6 +56,16 @@ struct ScriptContext {
   // `<task_arguments_dir>/<i>` (see task_arguments_file()) as arguments.
   std::optional<std::string> task_arguments_dir;
 };
+
+// Where SLURM writes a job's standard output and error: files beside its directory,
+// `<job_dir>.%j.out` / `.err` (`%A_%a` for arrays; SLURM fills in the ids). Beside, not inside:
+// SLURM needs their directory to exist when the job starts, and making a fresh directory would
+// cost the submission a process on the cluster, while `<workspace>/jobs` exists already.
+struct LogPatterns {
+  std::string out;
+  std::string err;
+};
+LogPatterns log_patterns(const ScriptContext& context);
 
 // Renders `script_template` with the variables of `context`.
 // `{{name}}` gives the value quoted for a POSIX shell (remote::quote); `{{{name}}}` and

@@ -70,10 +70,16 @@ class FakeRemote final : public remote::Remote {
 
   std::vector<Batch> batches;
   std::vector<std::string> written_paths;
-  // Answers per program (argv[0]); the `sh` that resolves the workspace answers `where`.
+  // Answers per program (argv[0]), or per action ("ensure_directory", "write_text_file"); the
+  // `sh` that resolves the workspace answers `where`.
   std::map<std::string, remote::Output> answers = {
-      {"mkdir", {}},  {"mv", {}},    {"scancel", {}},
-      {"squeue", {}}, {"sacct", {}}, {"sbatch", {0, "4242\n", ""}},
+      {"ensure_directory", {}},
+      {"write_text_file", {}},
+      {"mv", {}},
+      {"scancel", {}},
+      {"squeue", {}},
+      {"sacct", {}},
+      {"sbatch", {0, "4242\n", ""}},
   };
   std::string where = "/home/researcher/sortie\nresearcher\n";
   remote::Output scontrol_job{1, "", "slurm_load_jobs error: Invalid job id specified\n"};
@@ -107,6 +113,8 @@ class FakeRemote final : public remote::Remote {
 
  private:
   remote::Output answer(const remote::Command& command) const {
+    if (command.action == remote::Action::ensure_directory) return answers.at("ensure_directory");
+    if (command.action == remote::Action::write_text_file) return answers.at("write_text_file");
     // SLURM's query commands run as `env SLURM_TIME_FORMAT=%s PROGRAM ...`.
     const auto& program = command.argv.front() == "env" ? command.argv.at(2) : command.argv.front();
     if (program == "scontrol" &&

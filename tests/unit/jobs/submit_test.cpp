@@ -69,12 +69,12 @@ TEST_F(Submission, ValidatesInOneExchangeThenSubmitsInOneStopBatchExchange) {
   const auto& batch = m_remote.batches[1];
   EXPECT_EQ(batch.on_failure, remote::OnFailure::stop_batch);
   const std::string key = outcome.job.spec.submission_key.value;
-  const std::string job_dir = "/home/researcher/sortie/jobs/" + key;
-  const std::string script = job_dir + "/job.sbatch";
+  const std::string script = "/home/researcher/sortie/jobs/" + key + ".sbatch";
   ASSERT_EQ(batch.commands.size(), 3u);
-  EXPECT_EQ(batch.commands[0].argv, (std::vector<std::string>{"mkdir", "-p", job_dir}));
-  EXPECT_EQ(batch.commands[1].argv,
-            (std::vector<std::string>{"sh", "-c", "cat > \"$1\"", "sh", script}));
+  EXPECT_EQ(batch.commands[0].action, remote::Action::ensure_directory);
+  EXPECT_EQ(batch.commands[0].argv, (std::vector<std::string>{"/home/researcher/sortie/jobs"}));
+  EXPECT_EQ(batch.commands[1].action, remote::Action::write_text_file);
+  EXPECT_EQ(batch.commands[1].argv, (std::vector<std::string>{script}));
   EXPECT_EQ(batch.commands[1].input, outcome.job.rendered.script);
   EXPECT_EQ(batch.commands[2].argv, (std::vector<std::string>{"sbatch", "--parsable", script}));
 
@@ -130,9 +130,13 @@ TEST_F(Submission, RejectedSbatchRecordsSubmitFailedWithSlurmsMessage) {
 }
 
 TEST_F(Submission, FailedPreparationRecordsSubmitFailedWithoutRunningSbatch) {
-  m_remote.answers["mkdir"] = {1, "", "mkdir: cannot create directory: Permission denied\n"};
+  m_remote.answers["ensure_directory"] = {
+      1, "", "mkdir: cannot create directory '/home/researcher/sortie/jobs': Permission denied\n"};
   auto outcome = submit_ok();
   EXPECT_EQ(outcome.job.status.phase, store::Phase::submit_failed);
+  EXPECT_NE(outcome.job.reason.find("could not make the directory /home/researcher/sortie/jobs"),
+            std::string::npos)
+      << outcome.job.reason;
   EXPECT_NE(outcome.job.reason.find("Permission denied"), std::string::npos);
 }
 

@@ -91,8 +91,8 @@ TEST(ScriptRender, GivesEveryVariableItsValue) {
             "#SBATCH --mail-type=END\n"
             "/scratch/alice/sortie /scratch/alice/sortie/jobs/7f3a9c "
             "/scratch/alice/sortie/jobs/7f3a9c/code\n"
-            "/scratch/alice/sortie/jobs/7f3a9c/slurm-%A_%a.out "
-            "/scratch/alice/sortie/jobs/7f3a9c/slurm-%A_%a.err\n"
+            "/scratch/alice/sortie/jobs/7f3a9c.%A_%a.out "
+            "/scratch/alice/sortie/jobs/7f3a9c.%A_%a.err\n"
             "git git!snapshot 0123456789abcdef0123456789abcdef01234567\n"
             "git@github.com:alice/mnist.git /scratch/alice/sortie/cache/mnist.git []\n"
             "module load cuda/12\n"
@@ -283,8 +283,8 @@ TEST(ScriptRender, RefusesAMultiLineEntryCommand) {
 
 TEST(ScriptRender, UsesJobIdLogPatternsOutsideArrays) {
   EXPECT_EQ(rendered("{{{stdout_path}}} {{{stderr_path}}}"),
-            "/scratch/alice/sortie/jobs/7f3a9c/slurm-%j.out "
-            "/scratch/alice/sortie/jobs/7f3a9c/slurm-%j.err");
+            "/scratch/alice/sortie/jobs/7f3a9c.%j.out "
+            "/scratch/alice/sortie/jobs/7f3a9c.%j.err");
 }
 
 TEST(ScriptRender, SetsSnapshotVariablesOnlyInSnapshotMode) {
@@ -340,8 +340,8 @@ TEST(ScriptRender, RendersTheDefaultTemplateWithUnsetOptionsLeftOut) {
                           "#SBATCH --comment=sortie-7f3a9c\n"
                           "#SBATCH --partition=gpu\n#SBATCH --nodes=2\n"
                           "#SBATCH --gres=gpu:h100:4\n#SBATCH --time=01:30:00\n"
-                          "#SBATCH --output=/scratch/alice/sortie/jobs/7f3a9c/slurm-%j.out\n"
-                          "#SBATCH --error=/scratch/alice/sortie/jobs/7f3a9c/slurm-%j.err\n"
+                          "#SBATCH --output=/scratch/alice/sortie/jobs/7f3a9c.%j.out\n"
+                          "#SBATCH --error=/scratch/alice/sortie/jobs/7f3a9c.%j.err\n"
                           "\n"))
       << *script;
   EXPECT_THAT(*script, Not(HasSubstr("--account")));
