@@ -507,7 +507,8 @@ class Parser {
   std::expected<OverrideValue, SyntaxError> expect_end(OverrideValue value) {
     const Token& next = peek();
     if (next.type == TokenType::eof) return value;
-    const bool single = peek(1).type == TokenType::eof;
+    // ANTLR drops a single unwanted token when what follows could still be matched.
+    const bool single = peek(1).type == TokenType::eof || is_primitive_token(peek(1).type, false);
     return fail(next, fmt::format("{} input {} expecting <EOF>",
                                   single ? "extraneous" : "mismatched", display(next)));
   }
