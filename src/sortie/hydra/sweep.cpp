@@ -1,0 +1,213 @@
+#include "sortie/hydra/sweep.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <random>
+
+#include "sortie/hydra/functions.hpp"
+#include "sortie/hydra/grammar.hpp"
+#include "sortie/hydra/render.hpp"
+
+namespace sortie::hydra {
+namespace {
+
+core::Error invalid(std::string message) {
+  return core::Error{core::ErrorCode::invalid_argument, std::move(message)};
+}
+
+template <class T>
+void shuffle_in_place(std::vector<T>& items, std::uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[generator() % i]);
+}
+
+// Each override shuffles with its own stream, so two shuffled keys do not move in lockstep.
+std::uint64_t seed_for(const Override& override_value, std::uint64_t seed) {
+  return seed ^ std::hash<std::string>{}(override_value.key);
+}
+
+std::string upper_name(ValueType type) {
+  switch (type) {
+    case ValueType::element:
+      return "ELEMENT";
+    case ValueType::simple_choice_sweep:
+      return "SIMPLE_CHOICE_SWEEP";
+    case ValueType::choice_sweep:
+      return "CHOICE_SWEEP";
+    case ValueType::range_sweep:
+      return "RANGE_SWEEP";
+    case ValueType::interval_sweep:
+      return "INTERVAL_SWEEP";
+    case ValueType::glob_sweep:
+      return "GLOB_CHOICE_SWEEP";
+  }
+  return "ELEMENT";
+}
+
+bool is_hydra_key(const std::string& key) {
+  return key.starts_with("hydra.") || key.starts_with("hydra/");
+}
+
+}  // namespace
+
+core::Result<std::vector<std::string>> expand_override(const Override& override_value,
+                                                       const SweepOptions& options) {
+  const std::string key = render_key(override_value);
+  if (!override_value.value || std::holds_alternative<Value>(*override_value.value))
+    return std::vector<std::string>{render_element_override(override_value)};
+  const auto& value = *override_value.value;
+  std::vector<std::string> jobs;
+  if (const auto* choice = std::get_if<ChoiceSweep>(&value)) {
+    std::vector<Value> choices = choice->choices;
+    if (choice->shuffle) shuffle_in_place(choices, seed_for(override_value, options.shuffle_seed));
+    jobs.reserve(choices.size());
+    for (const auto& item : choices) jobs.push_back(fmt::format("{}={}", key, render_value(item)));
+    return jobs;
+  }
+  if (const auto* range = std::get_if<RangeSweep>(&value)) {
+    auto values = range_values(*range);
+    if (!values)
+      return std::unexpected(invalid(fmt::format("{} in '{}': {}", values.error().type,
+                                                 override_value.input, values.error().message)));
+    if (range->shuffle) shuffle_in_place(*values, seed_for(override_value, options.shuffle_seed));
+    jobs.reserve(values->size());
+    for (const auto& item : *values) jobs.push_back(fmt::format("{}={}", key, render_value(item)));
+    return jobs;
+  }
+  if (const auto* glob = std::get_if<GlobSweep>(&value)) {
+    if (!options.group_options)
+      return std::unexpected(
+          invalid(fmt::format("'{}' needs the options of config group '{}' to expand glob()",
+                              override_value.input, override_value.key)));
+    std::vector<std::string> names = options.group_options(override_value.key);
+    std::sort(names.begin(), names.end());
+    auto matches_any = [](const std::string& name, const std::vector<std::string>& patterns) {
+      return std::any_of(patterns.begin(), patterns.end(),
+                         [&](const std::string& pattern) { return glob_match(name, pattern); });
+    };
+    // Hydra passes the option names through unrendered.
+    for (const auto& name : names)
+      if (matches_any(name, glob->include) && !matches_any(name, glob->exclude))
+        jobs.push_back(fmt::format("{}={}", key, name));
+    return jobs;
+  }
+  return std::unexpected(
+      invalid(fmt::format("BasicSweeper does not support sweep type : {} ('{}')",
+                          upper_name(value_type(override_value)), override_value.input)));
+}
+
+core::Result<std::vector<std::vector<std::string>>> expand_jobs(
+    const std::vector<Override>& overrides, SweepMode mode, const SweepOptions& options) {
+  struct Column {
+    std::string key;
+    std::string input;
+    bool swept = false;
+    std::vector<std::string> values;
+  };
+  std::vector<Column> columns;
+  for (const auto& override_value : overrides) {
+    auto values = expand_override(override_value, options);
+    if (!values) return std::unexpected(values.error());
+    const std::string key = render_key(override_value);
+    auto existing = std::find_if(columns.begin(), columns.end(),
+                                 [&](const Column& column) { return column.key == key; });
+    Column column{key, override_value.input, is_sweep(override_value), std::move(*values)};
+    if (existing != columns.end())
+      *existing = std::move(column);
+    else
+      columns.push_back(std::move(column));
+  }
+
+  std::size_t job_count = 1;
+  if (mode == SweepMode::paired) {
+    const Column* first_swept = nullptr;
+    for (const auto& column : columns) {
+      if (!column.swept) continue;
+      if (first_swept == nullptr) {
+        first_swept = &column;
+        job_count = column.values.size();
+      } else if (column.values.size() != job_count) {
+        std::vector<std::string> lengths;
+        for (const auto& swept : columns)
+          if (swept.swept)
+            lengths.push_back(fmt::format("{} has {}", swept.key, swept.values.size()));
+        return std::unexpected(
+            invalid(fmt::format("paired sweeps must all have the same number of values, but {}",
+                                fmt::join(lengths, ", "))));
+      }
+    }
+    if (job_count > options.max_jobs)
+      return std::unexpected(invalid(fmt::format(
+          "the sweep would make {} jobs, more than the limit of {}", job_count, options.max_jobs)));
+    std::vector<std::vector<std::string>> jobs(job_count);
+    for (std::size_t job = 0; job < job_count; ++job) {
+      jobs[job].reserve(columns.size());
+      for (const auto& column : columns)
+        jobs[job].push_back(column.swept ? column.values[job] : column.values.front());
+    }
+    return jobs;
+  }
+
+  std::vector<std::string> factors;
+  for (const auto& column : columns)
+    if (column.swept) factors.push_back(fmt::format("{} ({})", column.values.size(), column.key));
+  for (const auto& column : columns) {
+    if (column.values.empty()) {
+      job_count = 0;
+      break;
+    }
+    // a * b > limit exactly when b > limit / a (rounded down), without overflowing.
+    if (column.values.size() > options.max_jobs / job_count)
+      return std::unexpected(invalid(
+          fmt::format("the sweep would make more than {} jobs ({}); narrow it or raise the limit",
+                      options.max_jobs, fmt::join(factors, " x "))));
+    job_count *= column.values.size();
+  }
+  std::vector<std::vector<std::string>> jobs;
+  jobs.reserve(job_count);
+  if (job_count == 0) return jobs;
+  // An odometer over the columns: the last column turns fastest, as itertools.product does.
+  std::vector<std::size_t> digits(columns.size(), 0);
+  for (std::size_t job = 0; job < job_count; ++job) {
+    std::vector<std::string> line;
+    line.reserve(columns.size());
+    for (std::size_t i = 0; i < columns.size(); ++i) line.push_back(columns[i].values[digits[i]]);
+    jobs.push_back(std::move(line));
+    for (std::size_t i = columns.size(); i > 0; --i) {
+      if (++digits[i - 1] < columns[i - 1].values.size()) break;
+      digits[i - 1] = 0;
+    }
+  }
+  return jobs;
+}
+
+core::Result<void> check_single_run(const std::vector<Override>& overrides, OverrideSource source) {
+  for (const auto& override_value : overrides) {
+    if (!is_sweep(override_value)) continue;
+    if (value_type(override_value) == ValueType::simple_choice_sweep) {
+      const std::string example =
+          source == OverrideSource::shell ? "key=\\'value1,value2\\'" : "key='value1,value2'";
+      return std::unexpected(
+          invalid(fmt::format("Ambiguous value for argument '{}'\n"
+                              "1. To use it as a list, use key=[value1,value2]\n"
+                              "2. To use it as string, quote the value: {}\n"
+                              "3. To sweep over it, add --multirun to your command line",
+                              override_value.input, example)));
+    }
+    return std::unexpected(
+        invalid(fmt::format("Sweep parameters '{}' requires --multirun", override_value.input)));
+  }
+  return {};
+}
+
+core::Result<void> check_multirun(const std::vector<Override>& overrides) {
+  for (const auto& override_value : overrides)
+    if (is_sweep(override_value) && is_hydra_key(override_value.key))
+      return std::unexpected(invalid(fmt::format(
+          "Sweeping over Hydra's configuration is not supported : '{}'", override_value.input)));
+  return {};
+}
+
+}  // namespace sortie::hydra

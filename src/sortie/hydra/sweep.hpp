@@ -1,0 +1,66 @@
+#pragma once
+
+// Expansion of parsed overrides into the override lists of multirun jobs, as Hydra 1.3's
+// BasicSweeper does (hydra/_internal/core_plugins/basic_sweeper.py), plus a paired mode and
+// the check Hydra makes when sweeps appear without --multirun. Pure.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sortie/core/error.hpp"
+#include "sortie/hydra/override.hpp"
+
+namespace sortie::hydra {
+
+// How swept overrides combine into jobs.
+enum class SweepMode {
+  cartesian,  // every combination; the first swept key varies slowest (BasicSweeper)
+  paired,     // job i takes element i of every sweep; all sweeps must have the same length
+};
+
+// Where the overrides came from, which only changes the example in Hydra's error message.
+enum class OverrideSource { shell, code };
+
+// The default cap on the number of jobs one expansion may produce.
+inline constexpr std::size_t k_default_max_jobs = 100'000;
+
+struct SweepOptions {
+  // The options of a config group (`db` -> {"mysql", "postgres"}), for glob(); Hydra lists
+  // them sorted, and so does the expansion. Empty: glob sweeps fail to expand.
+  std::function<std::vector<std::string>(std::string_view group)> group_options;
+  // Seeds the order of shuffle() sweeps; the same seed gives the same jobs.
+  std::uint64_t shuffle_seed = 0;
+  std::size_t max_jobs = k_default_max_jobs;
+};
+
+// The `key=value` strings one override contributes, one per job, rendered as Hydra renders
+// them (render.hpp): an element gives one string, a sweep one per value. Fails for interval
+// sweeps ("BasicSweeper does not support sweep type : INTERVAL_SWEEP"), for glob without
+// group options, and for ranges Hydra cannot enumerate (a zero step).
+core::Result<std::vector<std::string>> expand_override(const Override& override_value,
+                                                       const SweepOptions& options = {});
+
+// The override list of each job, in BasicSweeper order. Overrides with the same key element
+// (`~`/`+` prefix, key and package) collapse into the later one, at the place of the first,
+// as Hydra's ordered dict does. Fails as expand_override does, when `paired` sweeps differ in
+// length (naming each key and its length), or when there would be more than
+// options.max_jobs jobs.
+core::Result<std::vector<std::vector<std::string>>> expand_jobs(
+    const std::vector<Override>& overrides, SweepMode mode = SweepMode::cartesian,
+    const SweepOptions& options = {});
+
+// The check Hydra makes for a single run (no --multirun): any sweep fails, a comma-separated
+// one with "Ambiguous value for argument 'x=1,2'" and the three ways out, others with
+// "Sweep parameters 'x=range(3)' requires --multirun".
+core::Result<void> check_single_run(const std::vector<Override>& overrides,
+                                    OverrideSource source = OverrideSource::shell);
+
+// The check Hydra makes for a multirun: sweeping over `hydra.`/`hydra/` keys fails with
+// "Sweeping over Hydra's configuration is not supported : 'hydra.x=1,2'".
+core::Result<void> check_multirun(const std::vector<Override>& overrides);
+
+}  // namespace sortie::hydra
