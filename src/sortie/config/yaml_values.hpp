@@ -1,0 +1,26 @@
+#pragma once
+
+// YAML text → hydra::Value, with the typing rules Hydra's loader (OmegaConf over PyYAML's
+// SafeLoader) applies to config files. This is the one place Hydra configs meet yaml-cpp;
+// it makes config/ depend on hydra/'s value types (hydra/override.hpp), never the reverse.
+
+#include <string_view>
+
+#include "sortie/core/error.hpp"
+#include "sortie/hydra/override.hpp"
+
+namespace sortie::config {
+
+// Parses one Hydra config file. Plain (unquoted) scalars are typed as YAML 1.1 does:
+// null (`~`, `null`, `Null`, `NULL`, empty), bool (`yes/no/on/off/true/false` in lower,
+// Capitalised or UPPER case), int (decimal, `0x` hex, `0o`-less octal `017`, `0b` binary,
+// `_` separators), float (`1.5`, `1.`, `.5`, `1e-3`, `1.5E+3`, `.inf`, `-.inf`, `.nan`);
+// everything else, and every quoted scalar, is a string (`${...}` interpolations and `???`
+// are kept as written). `!!str`, `!!int`, `!!float`, `!!bool`, `!!null` tags are honoured.
+// Mapping keys are kept as written, in file order; `<<: *anchor` merge keys are applied.
+// An empty document is null. Every problem (syntax, duplicate key, a non-scalar key, an int
+// that does not fit in 64 bits, an unknown tag, several documents) is config_invalid with a
+// message "<file_name>:<line>:<column>: what", line and column 1-based.
+core::Result<hydra::Value> parse_yaml_value(std::string_view text, std::string_view file_name);
+
+}  // namespace sortie::config
