@@ -1,37 +1,13 @@
 #include "sortie/json/hydra_config.hpp"
 
 #include <cmath>
-#include <nlohmann/json.hpp>
+
+#include "sortie/json/hydra_value_json.hpp"
 
 namespace sortie::json {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json value_json(const hydra::Value& value) {
-  struct Converter {
-    Json operator()(std::nullptr_t) const { return nullptr; }
-    Json operator()(bool flag) const { return flag; }
-    Json operator()(std::int64_t number) const { return number; }
-    Json operator()(double number) const {
-      if (std::isnan(number)) return Json{{"float", "nan"}};
-      if (std::isinf(number)) return Json{{"float", number > 0 ? "inf" : "-inf"}};
-      return number;
-    }
-    Json operator()(const std::string& text) const { return text; }
-    Json operator()(const hydra::ListValue& list) const {
-      Json array = Json::array();
-      for (const auto& item : list.items) array.push_back(value_json(item));
-      return array;
-    }
-    Json operator()(const hydra::DictValue& dict) const {
-      Json object = Json::object();
-      for (const auto& [key, item] : dict.entries) object[key] = value_json(item);
-      return object;
-    }
-  };
-  return std::visit(Converter{}, value.data);
-}
 
 Json choices_json(const std::vector<hydra::Choice>& choices) {
   Json object = Json::object();
@@ -51,13 +27,9 @@ std::string dump(const Json& json) {
 
 }  // namespace
 
-std::string to_json(const hydra::Value& value) {
-  return dump(value_json(value));
-}
-
 std::string to_json(const hydra::Composition& composition) {
   Json root;
-  root["config"] = value_json(composition.config);
+  root["config"] = hydra_value_json(composition.config);
   root["choices"] = choices_json(composition.choices);
   Json defaults = Json::array();
   for (const auto& entry : composition.defaults) {

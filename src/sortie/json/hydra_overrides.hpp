@@ -6,6 +6,7 @@
 
 #include "sortie/core/error.hpp"
 #include "sortie/hydra/override.hpp"
+#include "sortie/json/hydra_value.hpp"
 
 namespace sortie::json {
 
@@ -31,8 +32,5 @@ struct HydraOverrideReport {
 // {"include", "exclude", "tags"}; `~key` without a value has "value": null. The shape is
 // documented in docs/hydra/overrides.md; keep the two in step. Never throws.
 std::string to_json(const std::vector<HydraOverrideReport>& reports);
-
-// One value in the encoding above, compact (for tests and logs). Never throws.
-std::string to_json(const hydra::Value& value);
 
 }  // namespace sortie::json

@@ -83,18 +83,22 @@ TEST(HydraOverridesJson, DescribesAChoiceSweepAndABareDelete) {
 
 TEST(HydraOverridesJson, KeepsFloatsDistinctFromIntsAndSpellsOutNonFiniteOnes) {
   using hydra::Value;
-  EXPECT_EQ(to_json(Value{1.0}), "1.0");
-  EXPECT_EQ(to_json(Value{std::int64_t{1}}), "1");
-  EXPECT_EQ(to_json(Value{1e-5}), "1e-05");
-  EXPECT_EQ(to_json(Value{std::numeric_limits<double>::infinity()}), R"({"float":"inf"})");
-  EXPECT_EQ(to_json(Value{-std::numeric_limits<double>::infinity()}), R"({"float":"-inf"})");
-  EXPECT_EQ(to_json(Value{std::numeric_limits<double>::quiet_NaN()}), R"({"float":"nan"})");
+  EXPECT_EQ(to_json(Value{1.0}, Layout::compact), "1.0");
+  EXPECT_EQ(to_json(Value{std::int64_t{1}}, Layout::compact), "1");
+  EXPECT_EQ(to_json(Value{1e-5}, Layout::compact), "1e-05");
+  EXPECT_EQ(to_json(Value{std::numeric_limits<double>::infinity()}, Layout::compact),
+            R"({"float":"inf"})");
+  EXPECT_EQ(to_json(Value{-std::numeric_limits<double>::infinity()}, Layout::compact),
+            R"({"float":"-inf"})");
+  EXPECT_EQ(to_json(Value{std::numeric_limits<double>::quiet_NaN()}, Layout::compact),
+            R"({"float":"nan"})");
 }
 
 TEST(HydraOverridesJson, WritesContainersInOrder) {
   auto parsed = hydra::parse_value("{b:[1,true,null],a:'x'}");
   ASSERT_TRUE(parsed.has_value());
-  EXPECT_EQ(to_json(std::get<hydra::Value>(*parsed)), R"({"b":[1,true,null],"a":"x"})");
+  EXPECT_EQ(to_json(std::get<hydra::Value>(*parsed), Layout::compact),
+            R"({"b":[1,true,null],"a":"x"})");
 }
 
 }  // namespace
