@@ -37,6 +37,15 @@ struct Connection {
   std::optional<remote::ShellSession> shell;
   SftpPtr sftp;
   bool shell_unavailable = false;  // starting a shell failed: use a channel per batch
+
+  // Frees what runs on the session before the session itself: libssh's sftp_free() and channel
+  // frees touch their session. (Move-assigning a Connection would free the session first.)
+  void close() {
+    sftp.reset();
+    shell.reset();
+    session.reset();
+    shell_unavailable = false;
+  }
 };
 
 }  // namespace
@@ -125,7 +134,7 @@ class ConnectionPool {
   // backoff within `deadline`. Only connection_failed is retried: a refused key or host key
   // will not get better.
   core::Result<void> reconnect(Connection& connection, Deadline deadline) {
-    connection = Connection{};
+    connection.close();
     core::Error last{ErrorCode::connection_failed, ""};
     for (std::size_t attempt = 0; attempt <= std::size(reconnect_delays); ++attempt) {
       if (attempt > 0) {

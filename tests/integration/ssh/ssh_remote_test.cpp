@@ -1,10 +1,9 @@
 #include "sortie/ssh/ssh_remote.hpp"
 
 #include <gtest/gtest.h>
-
-#include <csignal>
 #include <signal.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -295,6 +294,22 @@ TEST_F(SshSandbox, ReconnectsOnTheNextCallAfterTheServerDropsTheConnection) {
   EXPECT_EQ(remote.open_connections(), 1u);
 }
 
+TEST_F(SshSandbox, ReconnectsAfterADropThatFoundAnOpenSftpSession) {
+  SshRemote remote(sandbox_target());
+  auto group = remote.run_one(Command{{"sh", "-c", "ps -o pgid= -p $$"}, std::nullopt}, 30s);
+  ASSERT_TRUE(group) << group.error().message;
+  ASSERT_TRUE(remote.read_file("/etc/hostname", 0, 16));  // opens the connection's SFTP session
+  long sshd = sshd_serving(std::stol(group->out));
+  ASSERT_GT(sshd, 1);
+  ASSERT_EQ(::kill(static_cast<pid_t>(sshd), SIGKILL), 0);
+  std::this_thread::sleep_for(200ms);
+  auto output = remote.run_one(Command{{"echo", "back"}, std::nullopt}, 30s);
+  ASSERT_TRUE(output) << output.error().message;
+  EXPECT_EQ(output->out, "back\n");
+  auto read = remote.read_file("/etc/hostname", 0, 16);
+  EXPECT_TRUE(read) << read.error().message;
+}
+
 TEST_F(SshSandbox, KillsTheStuckCommandOnTheClusterAtTheTimeout) {
   SshRemote remote(sandbox_target());
   std::string pid_file = "/tmp/sortie-stuck-" + remote::random_token();
@@ -386,8 +401,8 @@ TEST_F(SshSandbox, UsesTheAgentForAnIdentityFileProtectedByAPassphrase) {
   // A passphrase-protected copy of the sandbox key, whose decrypted twin the agent holds.
   std::string locked = scratch.path("locked");
   std::filesystem::copy_file(testing::sandbox().key, locked);
-  std::filesystem::permissions(locked, std::filesystem::perms::owner_read |
-                                           std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   local({"ssh-keygen", "-q", "-p", "-N", "secret phrase", "-f", locked});
   Agent agent(scratch.path("agent.sock"));
   ASSERT_TRUE(agent.running());
