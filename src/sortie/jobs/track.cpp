@@ -72,7 +72,8 @@ store::StateUpdate state_update(const slurm::JobInfo& info) {
 Tracker::Tracker(store::Store& store, TrackOptions options)
     : m_store(store), m_options(std::move(options)) {}
 
-core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::Remote& remote) {
+core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::Remote& remote,
+                                       int max_slurm_calls) {
   TickReport report;
   auto unfinished = m_store.unfinished_jobs(store::ClusterName{cluster.name});
   if (!unfinished) return std::unexpected(unfinished.error());
@@ -110,31 +111,39 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
 
   // One exchange for the whole cluster, whatever the number of jobs.
   const std::string user = cluster.user().value_or("");
+  // In order of importance, as far as the budget reaches.
   std::vector<remote::Command> commands;
+  const auto fits = [&](int calls) {
+    return static_cast<int>(commands.size()) + calls <= std::max(max_slurm_calls, 1);
+  };
   std::optional<std::size_t> squeue_at;
-  std::optional<std::size_t> sacct_at;
   if (!ids.empty()) {
     squeue_at = commands.size();
     commands.push_back(slurm::squeue_jobs(ids));
   }
-  if (!sacct_ids.empty()) {
+  // Unsettled submissions: one squeue and one sacct over all their keys.
+  std::optional<std::size_t> lookups_at;
+  if (!submitting.empty() && fits(2)) {
+    std::vector<std::string> keys;
+    for (const auto& job : submitting) keys.push_back(job.spec.submission_key.value);
+    lookups_at = commands.size();
+    commands.push_back(without_empty_user(slurm::squeue_by_names(user, keys)));
+    commands.push_back(without_empty_user(slurm::sacct_by_names(user, keys, lookback)));
+  }
+  std::optional<std::size_t> sacct_at;
+  if (!sacct_ids.empty() && fits(1)) {
     sacct_at = commands.size();
     commands.push_back(slurm::sacct_jobs(sacct_ids, lookback));
   }
   // Without accounting, scontrol is the only one that may still know a job that left squeue.
-  const bool no_accounting = m_no_accounting.contains(cluster.name);
-  const std::size_t scontrol_at = commands.size();
+  const bool no_accounting = m_no_accounting.contains(cluster.name) && sacct_at && fits(1);
+  std::optional<std::size_t> scontrol_at;
   if (no_accounting) {
-    for (const auto& id : sacct_ids) commands.push_back(slurm::scontrol_show_job(id));
-  }
-  const std::size_t lookups_at = commands.size();
-  for (const auto& job : submitting) {
-    commands.push_back(
-        without_empty_user(slurm::squeue_by_name(user, job.spec.submission_key.value)));
-    commands.push_back(
-        without_empty_user(slurm::sacct_by_name(user, job.spec.submission_key.value, lookback)));
+    scontrol_at = commands.size();
+    commands.push_back(slurm::scontrol_show_jobs());
   }
   if (commands.empty()) return report;
+  report.slurm_calls = static_cast<int>(commands.size());
 
   auto outputs = remote.run(commands, m_options.timeout, remote::OnFailure::continue_batch);
   report.exchanges = 1;
@@ -162,33 +171,30 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
       m_no_accounting.erase(cluster.name);
     }
   }
-  if (no_accounting) {
-    for (std::size_t i = 0; i < sacct_ids.size(); ++i) {
-      auto read = slurm::read_scontrol_job((*outputs)[scontrol_at + i], sacct_ids[i]);
-      if (!read) {
-        if (read.error().code == core::ErrorCode::not_found) continue;
-        return std::unexpected(read.error());
-      }
-      accounted.jobs.insert(accounted.jobs.end(), read->begin(), read->end());
-    }
+  if (scontrol_at) {
+    auto read = slurm::read_scontrol_jobs((*outputs)[*scontrol_at]);
+    if (!read) return std::unexpected(read.error());
+    accounted.jobs.insert(accounted.jobs.end(), read->begin(), read->end());
   }
-  std::vector<std::vector<slurm::JobInfo>> found_by_key;
-  for (std::size_t i = 0; i < submitting.size(); ++i) {
-    auto in_queue = slurm::read_squeue_jobs((*outputs)[lookups_at + 2 * i]);
+  std::vector<slurm::JobInfo> found_by_keys;
+  if (lookups_at) {
+    auto in_queue = slurm::read_squeue_jobs((*outputs)[*lookups_at]);
     if (!in_queue) return std::unexpected(in_queue.error());
-    auto in_accounting = slurm::read_sacct_jobs((*outputs)[lookups_at + 2 * i + 1]);
+    auto in_accounting = slurm::read_sacct_jobs((*outputs)[*lookups_at + 1]);
     if (!in_accounting) return std::unexpected(in_accounting.error());
-    auto all = std::move(*in_queue);
-    all.insert(all.end(), in_accounting->jobs.begin(), in_accounting->jobs.end());
-    found_by_key.push_back(slurm::find_by_key(all, submitting[i].spec.submission_key.value));
+    found_by_keys = std::move(*in_queue);
+    found_by_keys.insert(found_by_keys.end(), in_accounting->jobs.begin(),
+                         in_accounting->jobs.end());
   }
 
   // Record what the controller says; remember which jobs it still lists.
   std::set<std::int64_t> listed;
+  std::map<std::string, slurm::JobState> latest;  // by SLURM id, as reported this tick
   for (const auto& info : queued) {
     auto job = by_slurm_id.find(info.job_id);
     if (job == by_slurm_id.end()) continue;
     listed.insert(job->second.slurm_job_id->value);
+    latest[info.job_id] = info.state;
     auto recorded = m_store.record_state(job->second.id, state_update(info));
     if (!recorded) return std::unexpected(recorded.error());
     if (*recorded) ++report.state_changes;
@@ -201,6 +207,7 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     auto job = by_slurm_id.find(info.job_id);
     if (job == by_slurm_id.end() || listed.contains(job->second.slurm_job_id->value)) continue;
     accounted_ids.insert(info.job_id);
+    latest[info.job_id] = info.state;
     auto recorded = m_store.record_state(job->second.id, state_update(info));
     if (!recorded) return std::unexpected(recorded.error());
     if (*recorded) ++report.state_changes;
@@ -208,14 +215,18 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   for (const auto& id : ids) {
     if (!listed.contains(by_slurm_id.at(id).slurm_job_id->value) && !accounted_ids.contains(id) &&
         sacct_at) {
-      report.unknown.push_back(id);
+      report.unknown.push_back(
+          no_accounting ? slurm::final_state_unknown(id)
+                        : fmt::format("{} knows nothing of SLURM job {} (neither squeue nor "
+                                      "sacct); its record is left as it was",
+                                      cluster.name, id));
     }
   }
 
   // Settle each unsettled submission by what SLURM holds under its key; never sbatch again.
-  for (std::size_t i = 0; i < submitting.size(); ++i) {
+  for (std::size_t i = 0; lookups_at && i < submitting.size(); ++i) {
     const auto& job = submitting[i];
-    const auto& found = found_by_key[i];
+    const auto found = slurm::find_by_key(found_by_keys, job.spec.submission_key.value);
     if (!found.empty()) {
       auto number = parse_job_number(found.front().job_id);
       if (!number) continue;
@@ -236,13 +247,22 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     if (*marked) ++report.failed;
   }
 
-  // W&B links: new log bytes of jobs that run or just ended.
-  for (const auto& [id, before] : by_slurm_id) {
-    auto job = m_store.job(before.id);
-    if (!job) return std::unexpected(job.error());
-    if (!is_running_or_final(*job)) continue;
-    (void)scan_log(remote, *job);  // a log not readable yet is read on a later tick
+  // W&B links: new log bytes of jobs that run or just ended, at most log_scans_per_tick of
+  // them, taking turns, so a tick's cost does not grow with the number of running jobs.
+  std::vector<store::Job> to_scan;
+  for (auto& [id, job] : by_slurm_id) {
+    auto state = latest.find(id);
+    if (state == latest.end()) continue;
+    job.status.state = state->second;
+    if (is_running_or_final(job)) to_scan.push_back(std::move(job));
   }
+  auto& turn = m_scan_turn[cluster.name];
+  const std::size_t scans = std::min(to_scan.size(), m_options.log_scans_per_tick);
+  for (std::size_t i = 0; i < scans; ++i) {
+    // A log not readable yet is read on a later tick.
+    (void)scan_log(remote, to_scan[(turn + i) % to_scan.size()]);
+  }
+  turn = to_scan.empty() ? 0 : (turn + scans) % to_scan.size();
   return report;
 }
 

@@ -28,16 +28,20 @@ struct TrackOptions {
   std::chrono::seconds submit_grace{120};
   // Log bytes read per job per tick when scanning for W&B links.
   std::uint64_t log_read_limit = 4u << 20;
+  // Jobs whose logs are scanned per tick per cluster; they take turns when more run.
+  std::size_t log_scans_per_tick = 16;
   store::Clock clock = store::system_now;  // the time now; a parameter so tests can fix it
 };
 
 // What one tick did.
 struct TickReport {
-  int exchanges = 0;                 // Remote::run() calls (0 or 1)
-  int state_changes = 0;             // events appended by record_state
-  int reconciled = 0;                // submitting → submitted
-  int failed = 0;                    // submitting → submit_failed
-  std::vector<std::string> unknown;  // SLURM ids neither squeue nor sacct knows (yet)
+  int exchanges = 0;      // Remote::run() calls (0 or 1)
+  int slurm_calls = 0;    // SLURM commands in that exchange (at most 5)
+  int state_changes = 0;  // events appended by record_state
+  int reconciled = 0;     // submitting → submitted
+  int failed = 0;         // submitting → submit_failed
+  // One message per SLURM job that neither squeue nor sacct (or scontrol) knows (yet).
+  std::vector<std::string> unknown;
 };
 
 // The slurm job's stdout/stderr path of `job`: the recorded pattern with %j replaced by SLURM's
@@ -56,14 +60,21 @@ class Tracker {
  public:
   explicit Tracker(store::Store& store, TrackOptions options = {});
 
-  // One tick for `cluster`: ONE Remote::run() with squeue for the submitted unfinished jobs,
-  // sacct for those squeue did not list last time (all of them on a Tracker's first tick), and
-  // scontrol for those same jobs when sacct said last time that accounting is off, and
-  // squeue+sacct by name for each job still `submitting`; then records every change, settles
+  // One tick for `cluster`: ONE Remote::run() with at most five SLURM calls whatever the number
+  // of jobs: squeue for the submitted unfinished jobs, sacct for those squeue did not list last
+  // time (all of them on a Tracker's first tick), scontrol for all jobs when sacct said last time
+  // that accounting is off, and squeue+sacct by the names of all jobs still `submitting`; then
+  // records every change, settles
   // submissions (found → submitted; not found after the grace period → submit_failed, never a
   // new sbatch), and scans new log bytes of running and just-finished jobs for W&B run links.
   // Fails when the exchange fails or SLURM's answer cannot be read; nothing is recorded then.
-  core::Result<TickReport> tick(const config::Cluster& cluster, remote::Remote& remote);
+  //
+  // `max_slurm_calls` (at least 1) caps the SLURM calls of this tick, so a caller can hold a
+  // rate: squeue comes first, then the lookups of unsettled submissions, then sacct, then
+  // scontrol; what does not fit waits for a later tick (nothing is lost: jobs squeue did not
+  // list stay due for sacct).
+  core::Result<TickReport> tick(const config::Cluster& cluster, remote::Remote& remote,
+                                int max_slurm_calls = 5);
 
  private:
   struct LogCursor {
@@ -79,6 +90,7 @@ class Tracker {
   std::map<std::string, std::set<std::int64_t>> m_listed;  // per cluster: seen by the last squeue
   std::map<std::int64_t, LogCursor> m_logs;                // per sortie job id
   std::set<std::string> m_no_accounting;  // clusters whose sacct said accounting is disabled
+  std::map<std::string, std::size_t> m_scan_turn;  // per cluster: where the next log scan starts
 };
 
 }  // namespace sortie::jobs

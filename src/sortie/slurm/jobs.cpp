@@ -1,6 +1,7 @@
 #include "sortie/slurm/jobs.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -656,10 +657,11 @@ remote::Command squeue_jobs(const std::vector<std::string>& job_ids) {
   return remote::Command{std::move(argv), {}};
 }
 
-remote::Command squeue_by_name(std::string_view user, std::string_view key) {
+remote::Command squeue_by_names(std::string_view user, const std::vector<std::string>& keys) {
+  assert(!keys.empty());
   auto argv = squeue_argv();
   argv.push_back(fmt::format("--user={}", user));
-  argv.push_back(fmt::format("--name={}", key));
+  argv.push_back(fmt::format("--name={}", fmt::join(keys, ",")));
   return remote::Command{std::move(argv), {}};
 }
 
@@ -702,12 +704,13 @@ remote::Command sacct_jobs(const std::vector<std::string>& job_ids, std::chrono:
   return remote::Command{std::move(argv), {}};
 }
 
-remote::Command sacct_by_name(std::string_view user, std::string_view key,
-                              std::chrono::minutes lookback) {
+remote::Command sacct_by_names(std::string_view user, const std::vector<std::string>& keys,
+                               std::chrono::minutes lookback) {
+  assert(!keys.empty());
   auto argv = sacct_argv();
   argv.push_back(lookback_option(lookback));
   argv.push_back(fmt::format("--user={}", user));
-  argv.push_back(fmt::format("--name={}", key));
+  argv.push_back(fmt::format("--name={}", fmt::join(keys, ",")));
   return remote::Command{std::move(argv), {}};
 }
 
@@ -726,10 +729,8 @@ core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output) {
   return SacctAnswer{Accounting::enabled, std::move(*jobs)};
 }
 
-remote::Command scontrol_show_job(std::string_view job_id) {
-  assert(is_job_id(job_id));
-  return remote::Command{
-      {"env", "SLURM_TIME_FORMAT=%s", "scontrol", "-o", "show", "job", std::string(job_id)}, {}};
+remote::Command scontrol_show_jobs() {
+  return remote::Command{{"env", "SLURM_TIME_FORMAT=%s", "scontrol", "-o", "show", "job"}, {}};
 }
 
 core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
@@ -737,17 +738,18 @@ core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
   return parse_lines(output, "scontrol show job", utc_offset, parse_scontrol_line);
 }
 
-core::Result<std::vector<JobInfo>> read_scontrol_job(const remote::Output& output,
-                                                     std::string_view job_id) {
-  if (is_invalid_job_id(output)) {
-    return core::fail(core::ErrorCode::not_found,
-                      fmt::format("SLURM no longer knows job {}: it left the controller and this "
-                                  "cluster keeps no accounting records, so its final state cannot "
-                                  "be learned. Check the job's output files for how it ended.",
-                                  job_id));
-  }
+core::Result<std::vector<JobInfo>> read_scontrol_jobs(const remote::Output& output) {
   if (auto ok = check(output, "scontrol show job"); !ok) return std::unexpected(ok.error());
+  if (output.out.starts_with("No jobs in the system")) return std::vector<JobInfo>{};
   return parse_scontrol_jobs(output.out);
+}
+
+std::string final_state_unknown(std::string_view job_id) {
+  return fmt::format(
+      "SLURM no longer knows job {}: it left the controller and this cluster keeps "
+      "no accounting records, so its final state cannot be learned. Check the "
+      "job's output files for how it ended.",
+      job_id);
 }
 
 }  // namespace sortie::slurm

@@ -87,12 +87,13 @@ core::Result<std::chrono::seconds> parse_elapsed(std::string_view text);
 // id that is not of that form.
 remote::Command squeue_jobs(const std::vector<std::string>& job_ids);
 
-// `squeue -h -r -t all -u USER --name KEY --Format=...`: the jobs of `user` whose name is
-// `key`, for settling whether a submission whose answer was lost reached SLURM. (squeue cannot
-// filter on the comment; find_by_key() also matches it on the parsed jobs.)
-remote::Command squeue_by_name(std::string_view user, std::string_view key);
+// `squeue -h -r -t all -u USER --name=KEY,KEY,... --Format=...`: the jobs of `user` named by
+// any of `keys`, for settling in one call whether submissions whose answer was lost reached
+// SLURM. (squeue cannot filter on the comment; find_by_key() also matches it on the parsed
+// jobs.) Asserts on an empty list.
+remote::Command squeue_by_names(std::string_view user, const std::vector<std::string>& keys);
 
-// Parses the output of squeue_jobs() / squeue_by_name(); `utc_offset` as for
+// Parses the output of squeue_jobs() / squeue_by_names(); `utc_offset` as for
 // parse_slurm_time(). Empty output is no jobs. Fails with parse_error naming the line on a line
 // without the fields of kSqueueJobFields or with a value that is not what SLURM prints.
 core::Result<std::vector<JobInfo>> parse_squeue_jobs(std::string_view output,
@@ -117,12 +118,13 @@ std::vector<JobInfo> find_by_key(const std::vector<JobInfo>& jobs, std::string_v
 // minutes, at least one). Asserts as squeue_jobs() does.
 remote::Command sacct_jobs(const std::vector<std::string>& job_ids, std::chrono::minutes lookback);
 
-// `sacct ... -u USER --name KEY`: the jobs of `user` named `key` in the last `lookback`. The
-// comment cannot be searched: sacct 22.05 only records it with AccountingStoreFlags=job_comment.
-remote::Command sacct_by_name(std::string_view user, std::string_view key,
-                              std::chrono::minutes lookback);
+// `sacct ... -u USER --name=KEY,KEY,...`: the jobs of `user` named by any of `keys` in the last
+// `lookback`. The comment cannot be searched: sacct 22.05 only records it with
+// AccountingStoreFlags=job_comment. Asserts on an empty list.
+remote::Command sacct_by_names(std::string_view user, const std::vector<std::string>& keys,
+                               std::chrono::minutes lookback);
 
-// Parses the output of sacct_jobs() / sacct_by_name(). Step rows ("123.batch") are skipped.
+// Parses the output of sacct_jobs() / sacct_by_names(). Step rows ("123.batch") are skipped.
 // Fails with parse_error naming the line on a malformed line.
 core::Result<std::vector<JobInfo>> parse_sacct_jobs(std::string_view output,
                                                     std::chrono::seconds utc_offset = {});
@@ -140,10 +142,9 @@ struct SacctAnswer {
 // (Accounting::disabled: fall back to scontrol_show_job()), not an error.
 core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output);
 
-// `scontrol -o show job ID`. scontrol takes one id per call: to ask about several jobs, run one
-// such command each in a single Remote::run() batch (OnFailure::continue_batch). Asserts as
-// squeue_jobs() does.
-remote::Command scontrol_show_job(std::string_view job_id);
+// `scontrol -o show job`: every job the controller still holds, in one call (scontrol takes at
+// most one id, and one call per job would grow with the number of jobs).
+remote::Command scontrol_show_jobs();
 
 // Parses `scontrol -o show job` output: one record per line (an array lists one per task, and
 // one "123_[0-3]" record for its tasks not started yet). Fails with parse_error naming the line
@@ -151,10 +152,12 @@ remote::Command scontrol_show_job(std::string_view job_id);
 core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
                                                        std::chrono::seconds utc_offset = {});
 
-// check() and parse_scontrol_jobs() on one scontrol_show_job() run. When the controller no
-// longer knows the job ("Invalid job id specified") fails with not_found, saying plainly that its
-// final state cannot be learned (it left the controller and accounting is off).
-core::Result<std::vector<JobInfo>> read_scontrol_job(const remote::Output& output,
-                                                     std::string_view job_id);
+// check() and parse_scontrol_jobs() on one scontrol_show_jobs() run ("No jobs in the system"
+// is an empty list).
+core::Result<std::vector<JobInfo>> read_scontrol_jobs(const remote::Output& output);
+
+// What to tell the user about a job that neither squeue, sacct (accounting off) nor scontrol
+// knows any more: that its final state cannot be learned, and where to look instead.
+std::string final_state_unknown(std::string_view job_id);
 
 }  // namespace sortie::slurm

@@ -170,6 +170,54 @@ TEST_F(Submission, SocketTimeoutLeavesTheJobSubmittingUntilReconcileFindsItByKey
   EXPECT_EQ(*m_store->count_jobs({}), 1);
 }
 
+TEST_F(Submission, ManyUnsettledSubmissionsAreSettledWithTwoSlurmCallsInAll) {
+  m_remote.answers["sbatch"] = {
+      1, "",
+      "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation\n"};
+  std::string queue;
+  for (int i = 0; i < 20; ++i) {
+    auto outcome = submit_ok();
+    ASSERT_EQ(outcome.job.status.phase, store::Phase::submitting);
+    queue += squeue_line(std::to_string(500 + i), "PENDING", outcome.job.spec.submission_key.value);
+  }
+  m_remote.answers["squeue"] = {0, queue, ""};
+  auto track = tracker();
+  auto report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->reconciled, 20);
+  EXPECT_EQ(report->slurm_calls, 2);
+  EXPECT_EQ(m_remote.batches.back().commands.size(), 2u);
+}
+
+TEST_F(Submission, ATickWithABudgetOfOneCallAsksSqueueAndLeavesTheRestForLater) {
+  auto settled = submit_ok();
+  m_remote.answers["sbatch"] = {
+      1, "",
+      "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation\n"};
+  auto unsettled = submit_ok();
+  ASSERT_EQ(unsettled.job.status.phase, store::Phase::submitting);
+  m_remote.answers["squeue"] = {
+      0, squeue_line("4242", "RUNNING", settled.job.spec.submission_key.value), ""};
+
+  auto track = tracker();
+  auto report = track.tick(m_request.cluster, m_remote, 1);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->slurm_calls, 1);
+  ASSERT_EQ(m_remote.batches.back().commands.size(), 1u);
+  EXPECT_EQ(report->state_changes, 1);
+  EXPECT_EQ(m_store->job(unsettled.job.id)->status.phase, store::Phase::submitting);
+
+  m_remote.answers["squeue"] = {
+      0,
+      squeue_line("4242", "RUNNING", settled.job.spec.submission_key.value) +
+          squeue_line("4243", "PENDING", unsettled.job.spec.submission_key.value),
+      ""};
+  auto next = track.tick(m_request.cluster, m_remote, 5);
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_EQ(next->reconciled, 1);
+  EXPECT_EQ(m_store->job(unsettled.job.id)->slurm_job_id->value, 4243);
+}
+
 TEST_F(Submission, LostConnectionDuringSbatchLeavesTheJobSubmitting) {
   m_remote.failures["sbatch"] = core::Error{core::ErrorCode::connection_lost, "link dropped"};
   auto outcome = submit_ok();

@@ -267,11 +267,11 @@ TEST(SqueueJobs, BuildsOneCallForManyIdsWithTimesInUnixSeconds) {
             "Comment:|~|,Name:|~|");
 }
 
-TEST(SqueueJobs, BuildsALookupByUserAndName) {
-  const auto command = squeue_by_name("researcher", "sortie-3f2a");
+TEST(SqueueJobs, BuildsOneLookupByUserForAllNames) {
+  const auto command = squeue_by_names("researcher", {"sortie-3f2a", "sortie-77b0"});
   ASSERT_GE(command.argv.size(), 2u);
   EXPECT_EQ(command.argv[command.argv.size() - 2], "--user=researcher");
-  EXPECT_EQ(command.argv.back(), "--name=sortie-3f2a");
+  EXPECT_EQ(command.argv.back(), "--name=sortie-3f2a,sortie-77b0");
 }
 
 TEST(NotListed, CountsAWholeArrayAsListedWhenAnyTaskIs) {
@@ -449,8 +449,8 @@ TEST(SacctJobs, BuildsOneCallWithABoundedStartTime) {
                                           "--jobs=12,13"};
   EXPECT_EQ(command.argv, expected);
   EXPECT_EQ(sacct_jobs({"12"}, minutes(0)).argv[8], "--starttime=now-1minutes");
-  const auto by_name = sacct_by_name("researcher", "sortie-3f2a", minutes(60));
-  EXPECT_EQ(by_name.argv.back(), "--name=sortie-3f2a");
+  const auto by_name = sacct_by_names("researcher", {"sortie-3f2a", "sortie-77b0"}, minutes(60));
+  EXPECT_EQ(by_name.argv.back(), "--name=sortie-3f2a,sortie-77b0");
   EXPECT_EQ(by_name.argv[by_name.argv.size() - 2], "--user=researcher");
 }
 
@@ -516,19 +516,25 @@ TEST(ScontrolJobs, ReadsSlurmsDefaultLocalTimesWithTheGivenOffset) {
 }
 
 TEST(ScontrolJobs, SaysPlainlyWhenAFinalStateCannotBeLearned) {
-  const auto runs = captured_runs("jobs-scontrol.unknown-id.txt");
-  ASSERT_EQ(runs.size(), 1u);
-  const auto jobs = read_scontrol_job(runs[0], "27");
-  ASSERT_FALSE(jobs.has_value());
-  EXPECT_EQ(jobs.error().code, core::ErrorCode::not_found);
-  EXPECT_NE(jobs.error().message.find("cannot be learned"), std::string::npos);
-  EXPECT_NE(jobs.error().message.find("27"), std::string::npos);
+  const auto message = final_state_unknown("27");
+  EXPECT_NE(message.find("cannot be learned"), std::string::npos);
+  EXPECT_NE(message.find("job 27"), std::string::npos);
+  EXPECT_NE(message.find("output files"), std::string::npos);
 }
 
-TEST(ScontrolJobs, BuildsOneCommandPerJob) {
-  EXPECT_EQ(scontrol_show_job("40_1").argv,
+TEST(ScontrolJobs, ReadsEveryJobOfOneCallAndNoJobsAsAnEmptyList) {
+  const auto all = read_scontrol_jobs({0, captured("scontrol-show-job.busy.txt"), ""});
+  ASSERT_TRUE(all.has_value()) << all.error().message;
+  EXPECT_EQ(all->size(), 14u);
+  const auto none = read_scontrol_jobs({0, "No jobs in the system\n", ""});
+  ASSERT_TRUE(none.has_value()) << none.error().message;
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(ScontrolJobs, AsksForAllJobsInOneCommand) {
+  EXPECT_EQ(scontrol_show_jobs().argv,
             (std::vector<std::string>{"env", "SLURM_TIME_FORMAT=%s", "scontrol", "-o", "show",
-                                      "job", "40_1"}));
+                                      "job"}));
 }
 
 TEST(SlurmTime, ReadsUnixSecondsAndLocalTimes) {
