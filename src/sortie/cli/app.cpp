@@ -28,6 +28,7 @@ int run(int argc, char** argv) {
   add_cluster_commands(app, context);
   add_project_commands(app, context);
   add_job_commands(app, context);
+  add_serve_command(app, context);
   add_hydra_commands(app, context);
 
   try {

@@ -49,6 +49,7 @@ std::chrono::milliseconds seconds(double value);
 void add_cluster_commands(CLI::App& app, Context& context);
 void add_project_commands(CLI::App& app, Context& context);
 void add_job_commands(CLI::App& app, Context& context);
+void add_serve_command(CLI::App& app, Context& context);
 void add_hydra_commands(CLI::App& app, Context& context);
 
 }  // namespace sortie::cli

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,6 +44,7 @@ struct JobOptions {
   std::size_t tail_lines = 50;
   bool stderr_log = false;
   double timeout_seconds = 60;
+  double submit_grace_seconds = 120;
 };
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {
@@ -136,7 +138,14 @@ int submit(Context& context, const JobOptions& options) {
   if (!request) return report(request.error());
   auto remote = clusters::open_remote(request->cluster);
 
-  auto outcome = jobs::submit(store, *remote, *request);
+  jobs::SubmitOptions submit_options;
+  // Fault injection for tests: die like a killed process (no cleanup) at the named step.
+  if (const char* step = std::getenv("SORTIE_FAULT_EXIT_AT"); step && *step) {
+    submit_options.checkpoint = [at = std::string(step)](std::string_view passed) {
+      if (passed == at) std::_Exit(137);
+    };
+  }
+  auto outcome = jobs::submit(store, *remote, *request, submit_options);
   if (!outcome) return report(outcome.error());
   const auto& job = outcome->job;
   if (outcome->error) {
@@ -172,6 +181,8 @@ core::Result<void> refresh(Context& context, store::Store& store, const JobOptio
   if (!clusters) return std::unexpected(clusters.error());
   jobs::TrackOptions track_options;
   track_options.timeout = seconds(options.timeout_seconds);
+  track_options.submit_grace =
+      std::chrono::seconds(static_cast<std::int64_t>(options.submit_grace_seconds));
   jobs::Tracker tracker(store, track_options);
   for (const auto& cluster : (*clusters)->clusters) {
     auto unfinished = store.unfinished_jobs(store::ClusterName{cluster.name});
@@ -184,12 +195,7 @@ core::Result<void> refresh(Context& context, store::Store& store, const JobOptio
                  ticked.error().message);
       continue;
     }
-    for (const auto& id : ticked->unknown) {
-      fmt::print(stderr,
-                 "sortie: {} knows nothing of SLURM job {} (neither squeue nor sacct); its "
-                 "record is left as it was\n",
-                 cluster.name, id);
-    }
+    for (const auto& message : ticked->unknown) fmt::print(stderr, "sortie: {}\n", message);
   }
   return {};
 }
@@ -379,6 +385,11 @@ void add_job_commands(CLI::App& app, Context& context) {
                            "Only this state (RUNNING, FAILED, submit_failed, ...)");
   jobs_command->add_flag("--refresh", options->refresh,
                          "Ask the clusters first (one exchange each)");
+  jobs_command
+      ->add_option("--submit-grace", options->submit_grace_seconds,
+                   "Seconds an unsettled submission may stay unseen by SLURM before it is "
+                   "recorded as failed")
+      ->capture_default_str();
   jobs_command->add_flag("--json", options->json, "Print JSON");
   jobs_command->add_option("--limit", options->limit, "At most this many")->capture_default_str();
   jobs_command->callback([&context, options] { context.status = list(context, *options); });

@@ -307,6 +307,10 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   auto created = store.create_job(new_job);
   if (!created) return std::unexpected(created.error());
   const store::JobId id = created->id;
+  const auto passed = [&](std::string_view step) {
+    if (options.checkpoint) options.checkpoint(step);
+  };
+  passed("recorded");
 
   // Keep the exact script on record: a crash after this point leaves what was (to be) submitted.
   const script::LogPatterns logs = script::log_patterns(planned->context);
@@ -314,6 +318,7 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   if (auto ok = store.record_rendered(id, rendered); !ok) {
     return fail_submission(store, id, ok.error());
   }
+  passed("rendered");
 
   // Upload the snapshot under a partial name; the submission exchange moves it into place, so a
   // broken upload is never mistaken for a complete archive.
@@ -335,6 +340,7 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   // One exchange: make the job dir, write the script, sbatch; stop at the first failure.
   const auto commands = submission_commands(*planned, partial_archive);
   auto outputs = remote.run(commands, options.submission_timeout, remote::OnFailure::stop_batch);
+  passed("answered");
   if (!outputs) {
     auto error = slurm::submit_error_from_remote(outputs.error());
     if (error.ambiguous()) return leave_for_reconcile(store, id, error.error);

@@ -102,6 +102,10 @@ struct SubmitOptions {
   // validation exchange. Snapshot submissions always ask (they must know whether the archive is
   // there).
   ClusterFactsCache* facts_cache = nullptr;
+  // Called as the submission passes each step: "recorded" (the job is on record, nothing sent),
+  // "rendered" (the script is on record), "answered" (SLURM answered sbatch; its id is not yet
+  // recorded). Fault-injection tests stop the process there (see cli/job_commands.cpp).
+  std::function<void(std::string_view step)> checkpoint;
 };
 
 // The result of a submission whose job got recorded. `job` is the record as it stands:

@@ -15,8 +15,7 @@
 #include "sortie/jobs/submit.hpp"
 #include "sortie/store/database.hpp"
 #include "sortie/store/store.hpp"
-#include "tests/integration/sandbox.hpp"
-#include "tests/unit/git/fixtures/git_fixture.hpp"
+#include "tests/integration/jobs/sandbox_project.hpp"
 
 namespace sortie {
 namespace {
@@ -26,114 +25,7 @@ using git::fixtures::run_shell;
 using git::fixtures::shell_quote;
 using ::testing::HasSubstr;
 
-constexpr const char* kTrainPy =
-    "import sys, time\n"
-    "print('wandb: \xf0\x9f\x9a\x80 View run tiny-run-1 at: "
-    "https://wandb.ai/team/proj/runs/abc123',"
-    " flush=True)\n"
-    "print('VERSION committed', flush=True)\n"
-    "if len(sys.argv) > 1 and sys.argv[1] == 'sleep':\n"
-    "    time.sleep(300)\n"
-    "sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0)\n";
-
-// A folder the cluster user `researcher` can read (root's temp dirs are not), removed after.
-class SharedDir {
- public:
-  SharedDir() {
-    std::filesystem::create_directories("/var/tmp/sortie-test-remotes");
-    std::filesystem::permissions(
-        "/var/tmp/sortie-test-remotes",
-        std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-            std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-            std::filesystem::perms::others_exec);
-    std::string pattern = "/var/tmp/sortie-test-remotes/jobs-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    m_path = pattern;
-  }
-  ~SharedDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  SharedDir(const SharedDir&) = delete;
-  SharedDir& operator=(const SharedDir&) = delete;
-  std::filesystem::path operator/(std::string_view child) const { return m_path / child; }
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
-
-class JobsOnSandbox : public ::testing::Test {
- protected:
-  void SetUp() override {
-    git(m_dir.path(), "init -q --bare remote.git");
-    std::filesystem::create_directory(m_dir / "tiny");
-    git(m_dir / "tiny", "init -q");
-    git::fixtures::write_file(m_dir / "tiny" / "train.py", kTrainPy);
-    git(m_dir / "tiny", "add train.py");
-    git(m_dir / "tiny", "commit -q -m 'Tiny model'");
-    git(m_dir / "tiny", "remote add origin " + shell_quote((m_dir / "remote.git").string()));
-    git(m_dir / "tiny", "push -q -u origin main");
-    // The job clones as `researcher`: the remote must be readable and owned by that user (git
-    // refuses repositories of other owners).
-    run_shell("chmod -R a+rX " + shell_quote(m_dir.path().string()) + " && chown -R researcher " +
-              shell_quote((m_dir / "remote.git").string()));
-
-    auto database = store::Database::open(m_dir / "sortie.db");
-    ASSERT_TRUE(database) << database.error().message;
-    store::Store store(*database);
-    store::NewProject project{"tiny", (m_dir / "tiny").string(), {}};
-    project.settings.entry_command = "python3 train.py";
-    auto created = store.create_project(project);
-    ASSERT_TRUE(created) << created.error().message;
-  }
-
-  git::fixtures::CommandResult sortie(const std::string& arguments) {
-    return run_shell(std::string(SORTIE_BINARY) + " --config " +
-                     shell_quote(testing::sandbox().clusters_yaml) + " --db " +
-                     shell_quote((m_dir / "sortie.db").string()) + " " + arguments);
-  }
-
-  // Submits and returns sortie's job id.
-  std::int64_t submit(const std::string& arguments) {
-    auto submitted =
-        sortie("submit tiny --cluster sandbox --partition debug --time 5 " + arguments);
-    EXPECT_EQ(submitted.status, 0) << submitted.output;
-    EXPECT_THAT(submitted.output, HasSubstr("Submitted job "));
-    const auto at = submitted.output.find("Submitted job ");
-    if (at == std::string::npos) return 0;
-    return std::stoll(submitted.output.substr(at + 14));
-  }
-
-  nlohmann::json show(std::int64_t id) {
-    auto shown = sortie("show " + std::to_string(id) + " --json");
-    EXPECT_EQ(shown.status, 0) << shown.output;
-    try {
-      return nlohmann::json::parse(shown.output);
-    } catch (const std::exception& error) {
-      ADD_FAILURE() << error.what() << "\n" << shown.output;
-      return {};
-    }
-  }
-
-  // Refreshes until the job reaches `state` or a minute passes; returns the last record.
-  nlohmann::json wait_for(std::int64_t id, const std::string& state,
-                          std::chrono::seconds limit = std::chrono::seconds(90)) {
-    nlohmann::json job;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto refreshed = sortie("jobs --refresh");
-      EXPECT_EQ(refreshed.status, 0) << refreshed.output;
-      job = show(id);
-      if (job.is_object() && job["state"] == state) return job;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-    ADD_FAILURE() << "job " << id << " did not reach " << state << ": " << job.dump(2);
-    return job;
-  }
-
-  SharedDir m_dir;
-};
+class JobsOnSandbox : public testing::SandboxProject {};
 
 TEST_F(JobsOnSandbox, GitJobCompletesWithExitZeroAndItsWandbRunRecorded) {
   const auto id = submit("");
@@ -166,8 +58,7 @@ TEST_F(JobsOnSandbox, CancelledJobEndsCancelled) {
 }
 
 TEST_F(JobsOnSandbox, TimeLimitOfOneMinuteEndsTimeoutNotFailed) {
-  auto submitted =
-      sortie("submit tiny --cluster sandbox --partition debug --time 1 -- sleep");
+  auto submitted = sortie("submit tiny --cluster sandbox --partition debug --time 1 -- sleep");
   ASSERT_EQ(submitted.status, 0) << submitted.output;
   const auto at = submitted.output.find("Submitted job ");
   ASSERT_NE(at, std::string::npos) << submitted.output;
@@ -178,7 +69,7 @@ TEST_F(JobsOnSandbox, TimeLimitOfOneMinuteEndsTimeoutNotFailed) {
 }
 
 TEST_F(JobsOnSandbox, SnapshotJobRunsTheUncommittedChange) {
-  std::string changed = kTrainPy;
+  std::string changed = testing::kTrainPy;
   changed.replace(changed.find("VERSION committed"), 17, "VERSION uncommitted");
   git::fixtures::write_file(m_dir / "tiny" / "train.py", changed);
   const auto id = submit("");
