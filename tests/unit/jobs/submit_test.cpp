@@ -286,6 +286,34 @@ TEST_F(Submission, SnapshotAlreadyOnTheClusterIsNotUploadedAgain) {
   EXPECT_EQ(m_remote.batches[1].commands.size(), 3u);
 }
 
+TEST_F(Submission, RestartedTrackerResumesTheWandbScanAtTheStartOfTheUnfinishedLine) {
+  auto outcome = submit_ok();
+  const std::string key = outcome.job.spec.submission_key.value;
+  const std::string log = "/home/researcher/sortie/jobs/" + key + ".4242.out";
+  const std::string before = "epoch 1\nepoch 2\n";
+  const std::string line = "wandb: View run tiny at: https://wandb.ai/team/proj/runs/abc123\n";
+  // The first read ends in the middle of the URL.
+  m_remote.files[log] = before + line.substr(0, 40);
+  m_remote.answers["squeue"] = {0, squeue_line("4242", "RUNNING", key), ""};
+  {
+    auto first = tracker();
+    ASSERT_TRUE(first.tick(m_request.cluster, m_remote));
+  }
+  EXPECT_TRUE(m_store->job(outcome.job.id)->wandb_urls.empty());
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id), before.size());
+
+  // A new process: it reads from that line's start, not from byte 0, and finds the whole URL.
+  m_remote.files[log] = before + line + "epoch 3\n";
+  m_remote.reads.clear();
+  auto second = tracker();
+  ASSERT_TRUE(second.tick(m_request.cluster, m_remote));
+  ASSERT_FALSE(m_remote.reads.empty());
+  EXPECT_EQ(m_remote.reads.front(), (std::pair<std::string, std::uint64_t>{log, before.size()}));
+  EXPECT_EQ(m_store->job(outcome.job.id)->wandb_urls,
+            std::vector<std::string>{"https://wandb.ai/team/proj/runs/abc123"});
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id), m_remote.files[log].size());
+}
+
 TEST(LastLines, KeepsOnlyTheLastLinesOfText) {
   EXPECT_EQ(last_lines("a\nb\nc\n", 2), "b\nc\n");
   EXPECT_EQ(last_lines("a\nb\nc", 2), "b\nc");
