@@ -68,8 +68,8 @@ class Tracker {
 
  private:
   struct LogCursor {
-    std::uint64_t offset = 0;     // bytes of the log fed to the scanner
-    std::uint64_t recorded = 0;   // the resume offset last written to the store
+    std::uint64_t offset = 0;    // bytes of the log fed to the scanner
+    std::uint64_t recorded = 0;  // the resume offset last written to the store
     logs::WandbScanner scanner;
     bool finished = false;
   };

@@ -181,8 +181,8 @@ core::Result<void> Store::delete_project(ProjectId id) {
 
 // Writes the settings that live outside the projects row (the caller wrote entry_command).
 core::Result<void> Store::write_settings(ProjectId id, const ProjectSettings& settings) {
-  auto update = m_database.prepare(
-      "UPDATE projects SET default_cluster = ?, template_path = ? WHERE id = ?");
+  auto update =
+      m_database.prepare("UPDATE projects SET default_cluster = ?, template_path = ? WHERE id = ?");
   if (!update) return std::unexpected(update.error());
   if (settings.default_cluster) {
     update->bind(1, settings.default_cluster->value);
