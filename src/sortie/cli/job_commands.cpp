@@ -10,10 +10,14 @@
 #include <vector>
 
 #include "sortie/cli/context.hpp"
+#include "sortie/cli/interrupt.hpp"
 #include "sortie/clusters/connect.hpp"
 #include "sortie/jobs/code.hpp"
 #include "sortie/jobs/logs.hpp"
+#include "sortie/jobs/purge.hpp"
+#include "sortie/jobs/rerun.hpp"
 #include "sortie/jobs/submit.hpp"
+#include "sortie/jobs/template.hpp"
 #include "sortie/jobs/track.hpp"
 #include "sortie/json/jobs.hpp"
 #include "sortie/script/resources.hpp"
@@ -33,6 +37,9 @@ struct JobOptions {
   std::string memory;
   std::string mode;
   std::string name;
+  std::string account;
+  std::string qos;
+  std::string constraint;
   std::vector<std::string> arguments;
 
   std::string state;
@@ -42,7 +49,10 @@ struct JobOptions {
 
   std::int64_t job = 0;
   std::size_t tail_lines = 50;
+  bool tail_given = false;  // --tail was on the command line
   bool stderr_log = false;
+  bool follow = false;
+  bool purge = false;
   double timeout_seconds = 60;
   double submit_grace_seconds = 120;
 };
@@ -102,6 +112,9 @@ core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& s
   request.resources.nodes = options.nodes;
   if (options.cpus > 0) request.resources.cpus_per_task = options.cpus;
   if (!options.memory.empty()) request.resources.memory = options.memory;
+  if (!options.account.empty()) request.resources.account = options.account;
+  if (!options.qos.empty()) request.resources.qos = options.qos;
+  if (!options.constraint.empty()) request.resources.constraint = options.constraint;
   if (!options.time.empty()) {
     auto limit = script::parse_time_request(options.time);
     if (!limit) return std::unexpected(limit.error());
@@ -117,6 +130,10 @@ core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& s
     return core::fail(core::ErrorCode::invalid_argument,
                       fmt::format("--mode '{}': use git or snapshot", options.mode));
   }
+  auto chosen = jobs::choose_template(*project, **cluster);
+  if (!chosen) return std::unexpected(chosen.error());
+  request.script_template = std::move(chosen->script_template);
+
   auto code = jobs::resolve_code(project->path, mode);
   if (!code) return std::unexpected(code.error());
   request.code = std::move(*code);
@@ -128,6 +145,23 @@ std::string status_text(const store::Job& job) {
     return std::string(store::to_string(job.status.phase));
   }
   return std::string(slurm::to_string(*job.status.state));
+}
+
+std::string code_text(const store::CodeDelivery& code) {
+  return code.mode == store::DeliveryMode::git
+             ? fmt::format("commit {}", code.commit.substr(0, 12))
+             : fmt::format("snapshot {}", code.snapshot_hash.value_or("").substr(0, 12));
+}
+
+// One tracking tick for the job's cluster, so a decision rests on what SLURM says now.
+core::Result<void> refresh_cluster(store::Store& store, const config::Cluster& cluster,
+                                   remote::Remote& remote, const JobOptions& options) {
+  jobs::TrackOptions track_options;
+  track_options.timeout = seconds(options.timeout_seconds);
+  jobs::Tracker tracker(store, track_options);
+  auto ticked = tracker.tick(cluster, remote);
+  if (!ticked) return std::unexpected(ticked.error());
+  return {};
 }
 
 int submit(Context& context, const JobOptions& options) {
@@ -290,6 +324,7 @@ int show(Context& context, const JobOptions& options) {
              code.commit.substr(0, 12),
              code.snapshot_hash ? fmt::format(" (snapshot {})", code.snapshot_hash->substr(0, 12))
                                 : std::string());
+  if (job->spec.rerun_of) fmt::print("  rerun of:  job {}\n", job->spec.rerun_of->value);
   for (const auto& url : job->wandb_urls) fmt::print("  W&B:       {}\n", url);
   if (!jobs::stdout_path(*job).empty()) fmt::print("  stdout:    {}\n", jobs::stdout_path(*job));
   return 0;
@@ -327,6 +362,159 @@ int cancel(Context& context, const JobOptions& options) {
   return 0;
 }
 
+int rerun(Context& context, const JobOptions& options) {
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
+  auto job = store.job(store::JobId{options.job});
+  if (!job) return report(job.error());
+  auto project = store.project(job->spec.project);
+  if (!project) return report(project.error());
+  auto cluster = context.cluster(job->spec.cluster.value);
+  if (!cluster) return report(cluster.error());
+  auto chosen = jobs::choose_template(*project, **cluster);
+  if (!chosen) return report(chosen.error());
+  auto request = jobs::rerun_request(*job, *project, **cluster, std::move(chosen->script_template));
+  if (!request) return report(request.error());
+  auto remote = clusters::open_remote(**cluster);
+
+  // The same exactly-once path as submit: recorded before sbatch, reconciled by its key.
+  auto outcome = jobs::submit(store, *remote, *request);
+  if (!outcome) return report(outcome.error());
+  const auto& rerun_job = outcome->job;
+  if (outcome->error) {
+    fmt::print("job {} (rerun of job {}, {}): {}\n", rerun_job.id.value, job->id.value,
+               status_text(rerun_job), rerun_job.reason);
+    return report(*outcome->error);
+  }
+  if (options.json) {
+    fmt::print("{}\n", json::to_json(document(rerun_job, project->name)));
+    return 0;
+  }
+  fmt::print("Submitted job {} (SLURM job {}) on {}, a rerun of job {}: {}\n", rerun_job.id.value,
+             rerun_job.slurm_job_id ? rerun_job.slurm_job_id->value : 0,
+             rerun_job.spec.cluster.value, job->id.value, code_text(rerun_job.spec.code));
+  fmt::print("  logs: {}\n", jobs::stdout_path(rerun_job));
+  return 0;
+}
+
+std::string active_refusal(const store::Job& job) {
+  if (job.status.phase == store::Phase::submitting) {
+    return fmt::format(
+        "job {} is still being submitted (SLURM may have it): `sortie jobs --refresh` settles "
+        "it; if it then runs, `sortie cancel {}` first",
+        job.id.value, job.id.value);
+  }
+  return fmt::format("job {} is {}: cancel it first with `sortie cancel {}`, then `sortie rm {}`",
+                     job.id.value, status_text(job), job.id.value, job.id.value);
+}
+
+int remove(Context& context, const JobOptions& options) {
+  auto opened = context.store();
+  if (!opened) return report(opened.error());
+  store::Store& store = **opened;
+  auto job = store.job(store::JobId{options.job});
+  if (!job) return report(job.error());
+
+  // An active record may be stale (the job ended since): ask SLURM before refusing.
+  std::unique_ptr<remote::Remote> remote;
+  const config::Cluster* cluster = nullptr;
+  auto connect = [&]() -> core::Result<void> {
+    if (remote) return {};
+    auto found = context.cluster(job->spec.cluster.value);
+    if (!found) return std::unexpected(found.error());
+    cluster = *found;
+    remote = clusters::open_remote(*cluster);
+    return {};
+  };
+  if (jobs::is_active(*job)) {
+    if (auto ok = connect(); ok) {
+      if (auto refreshed = refresh_cluster(store, *cluster, *remote, options); refreshed) {
+        if (auto again = store.job(job->id); again) job = std::move(again);
+      }
+    }
+    if (jobs::is_active(*job)) {
+      return report(core::Error{core::ErrorCode::invalid_argument, active_refusal(*job)});
+    }
+  }
+
+  // Files first: if the cluster cannot be reached, the record stays and rm can be retried.
+  if (options.purge) {
+    auto commands = jobs::purge_commands(*job);
+    if (!commands) return report(commands.error());
+    if (!commands->empty()) {
+      if (auto ok = connect(); !ok) return report(ok.error());
+      auto outputs = remote->run(*commands, seconds(options.timeout_seconds),
+                                 remote::OnFailure::continue_batch);
+      if (!outputs) return report(outputs.error());
+      for (std::size_t i = 0; i < outputs->size(); ++i) {
+        if ((*outputs)[i].exit_code != 0) {
+          return report(core::Error{
+              core::ErrorCode::command_failed,
+              fmt::format("could not remove job {}'s files on {} (`{}` exited with status {}: "
+                          "{}); the job is still recorded",
+                          job->id.value, job->spec.cluster.value, (*commands)[i].argv.front(),
+                          (*outputs)[i].exit_code, (*outputs)[i].err)});
+        }
+      }
+    }
+  }
+  auto deleted = store.delete_job(job->id);
+  if (!deleted) return report(deleted.error());
+  if (options.purge) {
+    fmt::print("Removed job {} and its files on {}{}\n", job->id.value, job->spec.cluster.value,
+               job->rendered.workspace.empty() ? std::string()
+                                               : fmt::format(" ({}*)", job->rendered.workspace));
+  } else {
+    fmt::print("Removed job {} (its files on {} are kept; `--purge` removes them too)\n",
+               job->id.value, job->spec.cluster.value);
+  }
+  return 0;
+}
+
+int follow_log(Context& context, store::Store& store, const store::Job& job,
+               const std::string& path, const JobOptions& options) {
+  // Before any connection: Ctrl-C then ends the loop instead of the process.
+  InterruptWatch interrupt;
+  auto cluster = context.cluster(job.spec.cluster.value);
+  if (!cluster) return report(cluster.error());
+  auto remote = clusters::open_remote(**cluster);
+
+  jobs::FollowOptions follow_options;
+  if (options.tail_given) {
+    auto tail =
+        jobs::tail_with_end(*remote, path, options.tail_lines, seconds(options.timeout_seconds));
+    if (tail) {
+      std::fwrite(tail->text.data(), 1, tail->text.size(), stdout);
+      std::fflush(stdout);
+      follow_options.offset = tail->end;
+    } else if (tail.error().code != core::ErrorCode::not_found) {
+      return report(tail.error());
+    }
+  }
+  jobs::FollowHooks hooks;
+  hooks.print = [](std::string_view bytes) {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    std::fflush(stdout);
+  };
+  hooks.finished = [&]() -> core::Result<bool> {
+    if (auto ok = refresh_cluster(store, **cluster, *remote, options); !ok) {
+      return std::unexpected(ok.error());
+    }
+    auto now = store.job(job.id);
+    if (!now) return std::unexpected(now.error());
+    return store::is_finished(now->status);
+  };
+  hooks.on_retry = [](const core::Error& error, std::chrono::milliseconds delay) {
+    fmt::print(stderr, "sortie: {}; trying again in {} s\n", error.message,
+               std::chrono::duration_cast<std::chrono::seconds>(delay).count());
+  };
+  auto ended = jobs::follow(*remote, path, hooks, follow_options, interrupt.token());
+  if (!ended) return report(ended.error());
+  // Interrupted: the output so far is complete up to where it stops; say so by the status.
+  return *ended == jobs::FollowEnd::stopped ? 130 : 0;
+}
+
 int logs(Context& context, const JobOptions& options) {
   auto opened = context.store();
   if (!opened) return report(opened.error());
@@ -338,6 +526,7 @@ int logs(Context& context, const JobOptions& options) {
     return report(core::Error{core::ErrorCode::not_found,
                               fmt::format("job {} has no SLURM job, hence no log", job->id.value)});
   }
+  if (options.follow) return follow_log(context, store, *job, path, options);
   auto cluster = context.cluster(job->spec.cluster.value);
   if (!cluster) return report(cluster.error());
   auto remote = clusters::open_remote(**cluster);
@@ -361,6 +550,10 @@ void add_request_options(CLI::App* command, JobOptions& options) {
   command->add_option("--mode", options.mode,
                       "Code delivery: git or snapshot (default: git when pushed and clean)");
   command->add_option("--name", options.name, "Job name shown in listings");
+  command->add_option("--account", options.account, "SLURM account to charge (--account)");
+  command->add_option("--qos", options.qos, "SLURM quality of service (--qos)");
+  command->add_option("--constraint", options.constraint,
+                      "Node features the job needs (--constraint, e.g. 'a100&ib')");
   command->add_option("arguments", options.arguments, "Arguments for the entry command (after --)");
 }
 
@@ -403,11 +596,30 @@ void add_job_commands(CLI::App& app, Context& context) {
   cancel_command->add_option("job", options->job, "Job id")->required();
   cancel_command->callback([&context, options] { context.status = cancel(context, *options); });
 
+  auto* rerun_command = app.add_subcommand(
+      "rerun", "Submit a job again: the same code, command, arguments and resources");
+  rerun_command->add_option("job", options->job, "Job id")->required();
+  rerun_command->add_flag("--json", options->json, "Print the new job as JSON");
+  rerun_command->callback([&context, options] { context.status = rerun(context, *options); });
+
+  auto* rm_command = app.add_subcommand("rm", "Forget a finished job (refused while it is active)");
+  rm_command->add_option("job", options->job, "Job id")->required();
+  rm_command->add_flag("--purge", options->purge,
+                       "Also remove its files on the cluster (job dir, script, logs)");
+  rm_command->callback([&context, options] { context.status = remove(context, *options); });
+
   auto* logs_command = app.add_subcommand("logs", "Print the end of a job's log");
   logs_command->add_option("job", options->job, "Job id")->required();
-  logs_command->add_option("--tail,-n", options->tail_lines, "Lines")->capture_default_str();
+  auto* tail_option =
+      logs_command->add_option("--tail,-n", options->tail_lines, "Lines")->capture_default_str();
   logs_command->add_flag("--stderr", options->stderr_log, "The standard error log");
-  logs_command->callback([&context, options] { context.status = logs(context, *options); });
+  logs_command->add_flag("--follow,-f", options->follow,
+                         "Print the log as it grows until the job ends (from the start, or "
+                         "after the last --tail lines)");
+  logs_command->callback([&context, options, tail_option] {
+    options->tail_given = tail_option->count() > 0;
+    context.status = logs(context, *options);
+  });
 }
 
 }  // namespace sortie::cli

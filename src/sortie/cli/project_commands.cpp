@@ -27,6 +27,8 @@ struct ProjectOptions {
   bool clear_setup = false;
   std::string for_cluster;
   std::string default_cluster;
+  std::string template_file;
+  bool clear_template = false;
   bool json = false;
 };
 
@@ -89,6 +91,8 @@ void print_settings(const store::Project& project) {
   }
   if (project.settings.default_cluster)
     fmt::print("  default cluster: {}\n", project.settings.default_cluster->value);
+  if (project.settings.template_path)
+    fmt::print("  template: {}\n", *project.settings.template_path);
 }
 
 int add(Context& context, const ProjectOptions& options) {
@@ -205,6 +209,21 @@ int set(Context& context, const ProjectOptions& options) {
       return report(cluster.error());
     settings.default_cluster = store::ClusterName{options.default_cluster};
   }
+  if (options.clear_template) settings.template_path.reset();
+  if (!options.template_file.empty()) {
+    // Stored absolute, so it means the same file whatever folder sortie later runs in; it must
+    // be readable now (a typo is caught here, not at the next submit).
+    std::error_code ec;
+    const auto path = std::filesystem::absolute(config::expand_home(options.template_file), ec)
+                          .lexically_normal();
+    if (ec || !std::filesystem::is_regular_file(path, ec)) {
+      return report({core::ErrorCode::not_found,
+                     fmt::format("--template {}: no such file (the sbatch template must exist "
+                                 "on this machine)",
+                                 path.string())});
+    }
+    settings.template_path = path.string();
+  }
   if (auto updated = store.update_settings(project->id, settings); !updated)
     return report(updated.error());
   auto saved = store.project(project->id);
@@ -271,6 +290,10 @@ void add_project_commands(CLI::App& app, Context& context) {
   set_command->add_option("--for-cluster", options->for_cluster,
                           "Set --entry/--setup for this cluster only");
   set_command->add_option("--default-cluster", options->default_cluster, "Cluster to use by default");
+  set_command->add_option("--template", options->template_file,
+                          "The project's own sbatch Mustache template (beats the cluster's)");
+  set_command->add_flag("--clear-template", options->clear_template,
+                        "Use the cluster's template, or the built-in one, again");
   set_command->callback([&context, options] { context.status = set(context, *options); });
 
   auto* remove_command = projects->add_subcommand(

@@ -17,7 +17,7 @@ using core::ErrorCode;
 
 constexpr std::array k_known_keys = {
     "name",       "host",       "port",       "ssh_key_path",       "proxy_jump",
-    "known_hosts", "workspace", "allowed_partitions", "allowed_gpu_types",
+    "known_hosts", "workspace", "allowed_partitions", "allowed_gpu_types", "template",
 };
 
 std::string known_keys_list() {
@@ -29,12 +29,20 @@ std::string known_keys_list() {
   return list;
 }
 
+// The absolute folder holding `file`, against which relative paths in it are read.
+std::filesystem::path folder_of(const std::filesystem::path& file) {
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(file, error);
+  return error ? file.parent_path() : absolute.parent_path();
+}
+
 // yaml-cpp marks are 0-based.
 int line_of(const YAML::Node& node) { return node.Mark().line + 1; }
 
 class Reader {
  public:
-  explicit Reader(std::string file) : m_file(std::move(file)) {}
+  explicit Reader(const std::filesystem::path& file)
+      : m_file(file.string()), m_folder(folder_of(file)) {}
 
   std::unexpected<core::Error> error_at(const YAML::Node& node, std::string_view what) const {
     return core::fail(ErrorCode::config_invalid,
@@ -116,6 +124,10 @@ class Reader {
         ok = assign_optional(cluster.known_hosts);
       } else if (key == "workspace") {
         ok = assign_string(cluster.workspace);
+      } else if (key == "template") {
+        std::string path;
+        ok = assign_string(path);
+        if (ok) cluster.template_path = local_path(path);
       } else if (key == "allowed_partitions" || key == "allowed_gpu_types") {
         auto list = string_list(value, key);
         if (!list) return std::unexpected(list.error());
@@ -146,7 +158,15 @@ class Reader {
   }
 
  private:
+  // A path on this machine as clusters.yaml names it: `~` expanded, relative to its folder.
+  std::string local_path(std::string_view text) const {
+    std::filesystem::path path = expand_home(text);
+    if (path.is_relative()) path = m_folder / path;
+    return path.lexically_normal().string();
+  }
+
   std::string m_file;
+  std::filesystem::path m_folder;
 };
 
 }  // namespace
@@ -174,7 +194,7 @@ core::Result<const Cluster*> Clusters::find(std::string_view name) const {
 
 core::Result<Clusters> parse_clusters(std::string_view text, const std::filesystem::path& file_name) {
   const std::string file = file_name.string();
-  Reader reader(file);
+  Reader reader(file_name);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

@@ -23,6 +23,10 @@ struct Cluster {
   std::string workspace = "~/sortie";       // where jobs' files live on the cluster
   std::vector<std::string> allowed_partitions;  // empty: all partitions
   std::vector<std::string> allowed_gpu_types;   // empty: all GPU types
+  // `template:` the cluster's own sbatch template, a file on this machine: `~` expanded and a
+  // relative path taken from clusters.yaml's folder, so this is absolute when clusters.yaml's
+  // path is. A project's template beats it; it beats the built-in one.
+  std::optional<std::string> template_path;
 
   bool is_local() const { return host == "local"; }
   // The part of `host` before '@', if any.
@@ -39,7 +43,8 @@ struct Clusters {
   core::Result<const Cluster*> find(std::string_view name) const;
 };
 
-// Parses clusters.yaml text. `file_name` is used in messages only. Every problem is a
+// Parses clusters.yaml text. `file_name` is used in messages and to resolve relative
+// `template:` paths (against its folder). Every problem is a
 // config_invalid error naming the file, line and key: unknown keys, wrong types, missing
 // `name`/`host`, duplicate names.
 core::Result<Clusters> parse_clusters(std::string_view text, const std::filesystem::path& file_name);

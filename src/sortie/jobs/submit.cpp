@@ -224,6 +224,17 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
   const auto& partitions = learned->facts.partitions;
   const auto& nodes = learned->facts.nodes;
 
+  // A snapshot nobody can upload must already be there: fail before anything is recorded.
+  if (!snapshot_relative.empty() && !learned->snapshot_present && !request.code.archive) {
+    return core::fail(
+        core::ErrorCode::not_found,
+        fmt::format("snapshot {} is no longer on {} ({}/{}); a rerun reuses the archive the "
+                    "original job ran and never snapshots the working tree again (it may have "
+                    "changed since): run the tree as it is now with `sortie submit`",
+                    request.code.record.snapshot_hash.value_or("").substr(0, 12),
+                    request.cluster.name, learned->facts.workspace, snapshot_relative));
+  }
+
   // The resources must fit the cluster before anything is recorded.
   script::Resources resources = request.resources;
   resources.job_name = key.value;
@@ -265,10 +276,12 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
     context.snapshot_hash = request.code.record.snapshot_hash.value_or("");
   }
   context.setup_lines = setup_for(request.project, request.cluster.name);
-  context.entry_command = entry_command_for(request.project, request.cluster.name);
+  context.entry_command =
+      request.entry_command.value_or(entry_command_for(request.project, request.cluster.name));
   context.arguments = request.arguments;
 
-  auto rendered = script::render(script::default_template(), context);
+  auto rendered =
+      script::render(request.script_template.value_or(script::default_template()), context);
   if (!rendered) return std::unexpected(rendered.error());
   result.script = std::move(*rendered);
   return result;
@@ -304,6 +317,7 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   new_job.command = planned->context.entry_command;
   new_job.arguments = request.arguments;
   new_job.code = request.code.record;
+  new_job.rerun_of = request.rerun_of;
   auto created = store.create_job(new_job);
   if (!created) return std::unexpected(created.error());
   const store::JobId id = created->id;
@@ -324,11 +338,6 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   // broken upload is never mistaken for a complete archive.
   std::optional<std::string> partial_archive;
   if (request.code.record.mode == store::DeliveryMode::snapshot && !planned->snapshot_present) {
-    if (!request.code.archive) {
-      return fail_submission(store, id,
-                             core::Error{core::ErrorCode::invalid_argument,
-                                         "snapshot delivery without an archive to upload"});
-    }
     auto archive = request.code.archive();
     if (!archive) return fail_submission(store, id, archive.error());
     partial_archive = fmt::format("{}.partial-{}", planned->paths.snapshot, key.value);

@@ -31,7 +31,9 @@ struct CodeToDeliver {
   store::CodeDelivery record;  // what the job record says (mode, commit, hash, changed files)
   std::string repository_url;  // git mode: what the cluster's clone cache fetches from
   // Snapshot mode: produces the tar archive whose content hash is `record.snapshot_hash`;
-  // called only when the cluster does not already hold that archive.
+  // called only when the cluster does not already hold that archive. Empty when the archive
+  // must already be there (a rerun runs exactly what the original job ran and never snapshots
+  // the working tree again): then plan() fails when it is gone.
   std::function<core::Result<std::string>()> archive;
 };
 
@@ -43,6 +45,12 @@ struct SubmitRequest {
   std::string name;             // shown in listings; defaults to the project's name
   std::vector<std::string> arguments;
   CodeToDeliver code;
+  // The sbatch template; nullopt: the built-in one (script::default_template()).
+  std::optional<script::Template> script_template;
+  // When set, replaces the project's entry command (a rerun runs the one recorded).
+  std::optional<std::string> entry_command;
+  // The job this one reruns; recorded as its rerun_of.
+  std::optional<store::JobId> rerun_of;
 };
 
 // The paths of one job on the cluster, all absolute.
@@ -122,7 +130,9 @@ store::SubmissionKey new_submission_key();
 // The validation exchange (partitions, nodes, home directory, user, whether the snapshot is
 // already uploaded: ONE Remote::run; none with fresh facts in options.facts_cache, see there),
 // the resource check and the rendering. Records nothing.
-// Fails with the cluster's or the check's error.
+// Fails with the cluster's or the check's error, with the template's error (naming its file,
+// line and variable), and with not_found when a snapshot is neither on the cluster nor
+// uploadable (`code.archive` empty).
 core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
                         const store::SubmissionKey& key, const SubmitOptions& options = {});
 

@@ -269,7 +269,17 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
 core::Result<void> Tracker::scan_log(remote::Remote& remote, const store::Job& job) {
   const std::string path = stdout_path(job);
   if (path.empty()) return {};
-  auto& cursor = m_logs[job.id.value];
+  auto found = m_logs.find(job.id.value);
+  if (found == m_logs.end()) {
+    // First sight of this job in this process: resume where an earlier one stopped.
+    auto resume = m_store.wandb_scan_offset(job.id);
+    if (!resume) return std::unexpected(resume.error());
+    LogCursor fresh;
+    fresh.offset = *resume;
+    fresh.recorded = *resume;
+    found = m_logs.emplace(job.id.value, std::move(fresh)).first;
+  }
+  auto& cursor = found->second;
   if (cursor.finished) return {};
   constexpr std::uint64_t kChunk = 1u << 20;
   std::uint64_t read_now = 0;
@@ -289,6 +299,14 @@ core::Result<void> Tracker::scan_log(remote::Remote& remote, const store::Job& j
   for (const auto& link : cursor.scanner.links()) {
     if (link.kind != logs::WandbLinkKind::run) continue;
     if (auto ok = m_store.add_wandb_url(job.id, link.target); !ok) return ok;
+  }
+  // Record the start of the unfinished line, not the raw end: a restarted scan reads that line
+  // whole again, so a link split across two reads is still found. Only after the links are
+  // stored, so a crash in between rescans rather than skips.
+  const std::uint64_t resume = cursor.offset - cursor.scanner.unfinished_line_size();
+  if (resume != cursor.recorded) {
+    if (auto ok = m_store.record_wandb_scan_offset(job.id, resume); !ok) return ok;
+    cursor.recorded = resume;
   }
   if (ended) m_logs.erase(job.id.value);
   return {};

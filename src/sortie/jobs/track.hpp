@@ -53,9 +53,10 @@ std::string stderr_path(const store::Job& job);
 store::StateUpdate state_update(const slurm::JobInfo& info);
 
 // Tracks the jobs of any number of clusters; remembers between ticks which jobs squeue no longer
-// lists (they are asked of sacct) and how far each job's log was scanned. Used by one thread at
-// a time. A new Tracker (a restarted sortie) asks sacct about every job once and rescans logs
-// from the start: the store keeps no scan offset.
+// lists (they are asked of sacct). Used by one thread at a time. A new Tracker (a restarted
+// sortie) asks sacct about every job once. How far each job's log was scanned for W&B links is
+// kept in the store (Store::wandb_scan_offset): a new Tracker resumes there, at the start of the
+// line the last scan had not finished, never from byte 0.
 class Tracker {
  public:
   explicit Tracker(store::Store& store, TrackOptions options = {});
@@ -78,7 +79,8 @@ class Tracker {
 
  private:
   struct LogCursor {
-    std::uint64_t offset = 0;
+    std::uint64_t offset = 0;    // bytes of the log fed to the scanner
+    std::uint64_t recorded = 0;  // the resume offset last written to the store
     logs::WandbScanner scanner;
     bool finished = false;
   };

@@ -10,14 +10,16 @@ namespace {
 
 using nlohmann::ordered_json;
 
-std::string iso8601(store::Timestamp time) { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", time); }
+std::string iso8601(store::Timestamp time) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", time);
+}
 
 ordered_json project_object(const store::Project& project) {
   ordered_json overrides = ordered_json::object();
   for (const auto& [cluster, settings] : project.settings.cluster_overrides) {
     overrides[cluster] = {
-        {"entry_command", settings.entry_command ? ordered_json(*settings.entry_command)
-                                                 : ordered_json(nullptr)},
+        {"entry_command",
+         settings.entry_command ? ordered_json(*settings.entry_command) : ordered_json(nullptr)},
         {"setup", settings.setup ? ordered_json(*settings.setup) : ordered_json(nullptr)},
     };
   }
@@ -38,13 +40,17 @@ ordered_json project_object(const store::Project& project) {
       {"default_cluster", project.settings.default_cluster
                               ? ordered_json(project.settings.default_cluster->value)
                               : ordered_json(nullptr)},
+      {"template_path", project.settings.template_path
+                            ? ordered_json(*project.settings.template_path)
+                            : ordered_json(nullptr)},
       {"git", git},
   };
 }
 
 ordered_json live_object(const git::RepoState& state) {
   ordered_json remotes = ordered_json::array();
-  for (const auto& remote : state.remotes) remotes.push_back({{"name", remote.name}, {"url", remote.url}});
+  for (const auto& remote : state.remotes)
+    remotes.push_back({{"name", remote.name}, {"url", remote.url}});
   ordered_json changed = ordered_json::array();
   for (const auto& file : state.changed_files) {
     changed.push_back({{"path", file.path},

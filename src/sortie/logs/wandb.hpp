@@ -51,6 +51,12 @@ class WandbScanner {
   // Every link found so far.
   const std::vector<WandbLink>& links() const { return m_links; }
 
+  // How many of the last bytes fed belong to a line not ended yet (at most 128 KiB: of a long
+  // line only its end is read). A reader that stops and later resumes with a fresh scanner
+  // restarts this many bytes before the end of what it fed, and finds every link it would have
+  // found reading on: a link is never cut in two.
+  std::size_t unfinished_line_size() const { return m_partial.size(); }
+
  private:
   void read_line(std::string_view line);
   void read_clean_line(std::string_view line);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cassert>
 #include <unordered_map>
 #include <utility>
@@ -355,6 +356,29 @@ core::Result<void> Store::add_wandb_url(JobId id, std::string_view url) {
     if (select->integer(1) > 0) return {};
     const auto position = static_cast<std::size_t>(select->integer(0));
     return insert_list(m_database, id, k_wandb_urls, {std::string(url)}, position);
+  });
+}
+
+core::Result<std::uint64_t> Store::wandb_scan_offset(JobId id) {
+  return m_database.read_transaction([&]() -> core::Result<std::uint64_t> {
+    auto select = m_database.prepare("SELECT wandb_scan_offset FROM jobs WHERE id = ?");
+    if (!select) return std::unexpected(select.error());
+    select->bind(1, id.value);
+    auto row = select->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::unexpected(no_job(id));
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, select->integer(0)));
+  });
+}
+
+core::Result<void> Store::record_wandb_scan_offset(JobId id, std::uint64_t offset) {
+  return m_database.transaction([&]() -> core::Result<void> {
+    auto update = m_database.prepare("UPDATE jobs SET wandb_scan_offset = ? WHERE id = ?");
+    if (!update) return std::unexpected(update.error());
+    update->bind(1, static_cast<std::int64_t>(offset)).bind(2, id.value);
+    if (auto ran = update->run(); !ran) return ran;
+    if (m_database.changes() == 0) return std::unexpected(no_job(id));
+    return {};
   });
 }
 

@@ -131,9 +131,18 @@ CREATE UNIQUE INDEX jobs_by_slurm_id ON jobs (cluster, slurm_job_id, coalesce(ar
 CREATE INDEX jobs_by_sweep ON jobs (sweep_id, array_task_index) WHERE sweep_id IS NOT NULL;
 )sql";
 
+// A project may name its own sbatch template (a path on this machine); a job remembers how far
+// its stdout was scanned for W&B links, so a restarted sortie does not read the log from byte 0.
+constexpr std::string_view k_schema_3 = R"sql(
+ALTER TABLE projects ADD COLUMN template_path TEXT;
+ALTER TABLE jobs ADD COLUMN wandb_scan_offset INTEGER NOT NULL DEFAULT 0
+  CHECK (wandb_scan_offset >= 0);
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "projects, jobs, job lists and events", k_schema_1},
     Migration{2, "sweep id and array task index on jobs", k_schema_2},
+    Migration{3, "project template path; W&B scan offset on jobs", k_schema_3},
 };
 
 }  // namespace

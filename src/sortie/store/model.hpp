@@ -30,6 +30,9 @@ struct ProjectSettings {
   std::vector<std::string> setup;  // shell lines run before the entry command, in order
   std::map<std::string, ClusterOverride> cluster_overrides;  // keyed by cluster name
   std::optional<ClusterName> default_cluster;
+  // The project's own sbatch template (an absolute path on this machine); it beats the
+  // cluster's and the built-in one.
+  std::optional<std::string> template_path;
   friend bool operator==(const ProjectSettings&, const ProjectSettings&) = default;
 };
 

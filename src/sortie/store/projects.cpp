@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view k_select_project =
     "SELECT id, name, path, created_at, entry_command, default_cluster, git_remote_url, "
-    "git_branch, git_commit, git_dirty, git_pushed, git_synced_at FROM projects ";
+    "git_branch, git_commit, git_dirty, git_pushed, git_synced_at, template_path FROM projects ";
 
 // The scope of a project's own setup lines in project_setup_lines; cluster names are never empty.
 constexpr std::string_view k_project_scope = "";
@@ -181,14 +181,15 @@ core::Result<void> Store::delete_project(ProjectId id) {
 
 // Writes the settings that live outside the projects row (the caller wrote entry_command).
 core::Result<void> Store::write_settings(ProjectId id, const ProjectSettings& settings) {
-  auto update = m_database.prepare("UPDATE projects SET default_cluster = ? WHERE id = ?");
+  auto update =
+      m_database.prepare("UPDATE projects SET default_cluster = ?, template_path = ? WHERE id = ?");
   if (!update) return std::unexpected(update.error());
   if (settings.default_cluster) {
     update->bind(1, settings.default_cluster->value);
   } else {
     update->bind_null(1);
   }
-  update->bind(2, id.value);
+  update->bind(2, settings.template_path).bind(3, id.value);
   if (auto ran = update->run(); !ran) return ran;
   if (auto lines = insert_setup(m_database, id, k_project_scope, settings.setup); !lines) {
     return lines;
@@ -221,6 +222,7 @@ core::Result<Project> Store::read_project(Statement& row) {
   project.created_at = timestamp_from_column(row.integer(3));
   project.settings.entry_command = row.text(4);
   if (auto cluster = row.optional_text(5)) project.settings.default_cluster = ClusterName{*cluster};
+  project.settings.template_path = row.optional_text(12);
   if (!row.is_null(11)) {
     project.git = GitSnapshot{row.text(6),          row.text(7),
                               row.text(8),          row.integer(9) != 0,

@@ -36,6 +36,30 @@ clusters:
   EXPECT_FALSE(della.is_local());
 }
 
+TEST(Clusters, ReadsTemplatePathsRelativeToTheFileWithTildeExpanded) {
+  auto clusters = parse_clusters(R"(
+clusters:
+  - name: relative
+    host: h
+    template: templates/../slurm/della.sbatch.mustache
+  - name: absolute
+    host: h
+    template: /srv/templates/t.mustache
+  - name: home
+    host: h
+    template: ~/t.mustache
+  - name: none
+    host: h
+)",
+                                 "/etc/sortie/clusters.yaml");
+  ASSERT_TRUE(clusters) << clusters.error().message;
+  EXPECT_EQ(clusters->clusters[0].template_path, "/etc/sortie/slurm/della.sbatch.mustache");
+  EXPECT_EQ(clusters->clusters[1].template_path, "/srv/templates/t.mustache");
+  EXPECT_EQ(clusters->clusters[2].template_path, expand_home("~/t.mustache"));
+  EXPECT_TRUE(clusters->clusters[2].template_path->starts_with("/"));
+  EXPECT_FALSE(clusters->clusters[3].template_path);
+}
+
 TEST(Clusters, ReadsPortProxyJumpKnownHostsAndLocal) {
   auto clusters = parse_clusters(R"(
 clusters:

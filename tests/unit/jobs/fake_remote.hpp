@@ -4,6 +4,7 @@
 // command runs.
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -85,6 +86,14 @@ class FakeRemote final : public remote::Remote {
   remote::Output scontrol_job{1, "", "slurm_load_jobs error: Invalid job id specified\n"};
   // When set, the batch holding a command run by this program fails with this error.
   std::map<std::string, core::Error> failures;
+  // Files read_file() serves (absent: an empty string, as past the end of a file).
+  std::map<std::string, std::string> files;
+  // Every read_file() call: path and offset.
+  std::vector<std::pair<std::string, std::uint64_t>> reads;
+  // Errors the next read_file() calls return instead of reading, front first.
+  std::deque<core::Error> read_errors;
+  // Called before each read_file(), e.g. to grow a log as a running job would.
+  std::function<void()> before_read;
 
   core::Result<std::vector<remote::Output>> run(const std::vector<remote::Command>& commands,
                                                 std::chrono::milliseconds,
@@ -107,8 +116,18 @@ class FakeRemote final : public remote::Remote {
     return {};
   }
 
-  core::Result<std::string> read_file(const std::string&, std::uint64_t, std::uint64_t) override {
-    return std::string();
+  core::Result<std::string> read_file(const std::string& path, std::uint64_t offset,
+                                      std::uint64_t length) override {
+    if (before_read) before_read();
+    reads.emplace_back(path, offset);
+    if (!read_errors.empty()) {
+      auto error = read_errors.front();
+      read_errors.pop_front();
+      return std::unexpected(error);
+    }
+    auto found = files.find(path);
+    if (found == files.end() || offset >= found->second.size()) return std::string();
+    return found->second.substr(offset, length);
   }
 
  private:

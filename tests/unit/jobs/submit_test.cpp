@@ -10,6 +10,7 @@
 #include "../store/temp_dir.hpp"
 #include "fake_remote.hpp"
 #include "sortie/jobs/logs.hpp"
+#include "sortie/jobs/rerun.hpp"
 #include "sortie/jobs/track.hpp"
 
 namespace sortie::jobs {
@@ -332,6 +333,135 @@ TEST_F(Submission, SnapshotAlreadyOnTheClusterIsNotUploadedAgain) {
   EXPECT_FALSE(archived);
   EXPECT_TRUE(m_remote.written_paths.empty());
   EXPECT_EQ(m_remote.batches[1].commands.size(), 3u);
+}
+
+TEST_F(Submission, RestartedTrackerResumesTheWandbScanAtTheStartOfTheUnfinishedLine) {
+  auto outcome = submit_ok();
+  const std::string key = outcome.job.spec.submission_key.value;
+  const std::string log = "/home/researcher/sortie/jobs/" + key + ".4242.out";
+  const std::string before = "epoch 1\nepoch 2\n";
+  const std::string line = "wandb: View run tiny at: https://wandb.ai/team/proj/runs/abc123\n";
+  // The first read ends in the middle of the URL.
+  m_remote.files[log] = before + line.substr(0, 40);
+  m_remote.answers["squeue"] = {0, squeue_line("4242", "RUNNING", key), ""};
+  {
+    auto first = tracker();
+    ASSERT_TRUE(first.tick(m_request.cluster, m_remote));
+  }
+  EXPECT_TRUE(m_store->job(outcome.job.id)->wandb_urls.empty());
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id), before.size());
+
+  // A new process: it reads from that line's start, not from byte 0, and finds the whole URL.
+  m_remote.files[log] = before + line + "epoch 3\n";
+  m_remote.reads.clear();
+  auto second = tracker();
+  ASSERT_TRUE(second.tick(m_request.cluster, m_remote));
+  ASSERT_FALSE(m_remote.reads.empty());
+  EXPECT_EQ(m_remote.reads.front(), (std::pair<std::string, std::uint64_t>{log, before.size()}));
+  EXPECT_EQ(m_store->job(outcome.job.id)->wandb_urls,
+            std::vector<std::string>{"https://wandb.ai/team/proj/runs/abc123"});
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id), m_remote.files[log].size());
+}
+
+TEST_F(Submission, AccountQosAndConstraintReachTheScriptAndTheRecord) {
+  m_request.resources.account = "physics";
+  m_request.resources.qos = "high";
+  m_request.resources.constraint = "a100&ib";
+  auto outcome = submit_ok();
+  const auto& script = outcome.job.rendered.script;
+  EXPECT_NE(script.find("#SBATCH --account=physics\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("#SBATCH --qos=high\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("#SBATCH --constraint=a100&ib\n"), std::string::npos) << script;
+  EXPECT_EQ(outcome.job.spec.resources.account, "physics");
+  EXPECT_EQ(outcome.job.spec.resources.qos, "high");
+  EXPECT_EQ(outcome.job.spec.resources.constraint, "a100&ib");
+}
+
+TEST_F(Submission, RendersTheRequestsTemplateAndNamesItsFileInErrors) {
+  m_request.script_template =
+      script::Template{"#!/bin/bash\n#SBATCH --job-name={{{job_name}}}\n# {{project}}\n",
+                       "/home/ada/lab.sbatch.mustache"};
+  auto outcome = submit_ok();
+  EXPECT_EQ(outcome.job.rendered.script, "#!/bin/bash\n#SBATCH --job-name=" +
+                                             outcome.job.spec.submission_key.value + "\n# tiny\n");
+
+  m_request.script_template =
+      script::Template{"#!/bin/bash\n\necho {{partiton}}\n", "/home/ada/lab.sbatch.mustache"};
+  auto failed = submit(*m_store, m_remote, m_request);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("/home/ada/lab.sbatch.mustache:3"), std::string::npos)
+      << failed.error().message;
+  EXPECT_NE(failed.error().message.find("partiton"), std::string::npos);
+}
+
+TEST_F(Submission, RerunRecordsTheSameCodeCommandArgumentsAndResourcesAndWhatItReruns) {
+  m_request.resources.partition = "gpu";
+  m_request.resources.time_limit = std::chrono::minutes(30);
+  m_request.resources.account = "physics";
+  auto original = submit_ok().job;
+  // The project's entry command changed since; the rerun runs what the original ran. Its
+  // checkout is not on this machine: the remote last recorded is fetched from.
+  m_request.project.settings.entry_command = "python other.py";
+  m_request.project.git =
+      store::GitSnapshot{"https://example.com/tiny.git", "main", kCommit, false, true, {}};
+  m_remote.answers["sbatch"] = {0, "4243\n", ""};
+  auto request = rerun_request(original, m_request.project, m_request.cluster, std::nullopt);
+  ASSERT_TRUE(request) << request.error().message;
+  auto outcome = submit(*m_store, m_remote, *request);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  ASSERT_FALSE(outcome->error) << outcome->error->message;
+  const auto& rerun = outcome->job;
+  EXPECT_NE(rerun.id, original.id);
+  EXPECT_NE(rerun.spec.submission_key, original.spec.submission_key);
+  EXPECT_EQ(rerun.spec.rerun_of, original.id);
+  EXPECT_EQ(rerun.spec.code, original.spec.code);
+  EXPECT_EQ(rerun.spec.command, original.spec.command);
+  EXPECT_EQ(rerun.spec.arguments, original.spec.arguments);
+  EXPECT_EQ(rerun.spec.resources, original.spec.resources);
+  EXPECT_EQ(rerun.spec.cluster, original.spec.cluster);
+  EXPECT_NE(rerun.rendered.script.find("python train.py --lr 0.1 "), std::string::npos);
+  EXPECT_EQ(request->code.repository_url, "https://example.com/tiny.git");
+}
+
+TEST_F(Submission, RerunOfASnapshotGoneFromTheClusterFailsBeforeRecordingAndNeverResnapshots) {
+  m_request.code.record.mode = store::DeliveryMode::snapshot;
+  m_request.code.record.snapshot_hash = std::string(64, 'b');
+  m_request.code.archive = [] { return core::Result<std::string>("tar bytes"); };
+  m_remote.where += "present\n";
+  auto original = submit_ok().job;
+
+  auto request = rerun_request(original, m_request.project, m_request.cluster, std::nullopt);
+  ASSERT_TRUE(request) << request.error().message;
+  EXPECT_FALSE(request->code.archive);
+  m_remote.where = "/home/researcher/sortie\nresearcher\nabsent\n";
+  const auto jobs_before = *m_store->count_jobs({});
+  auto outcome = submit(*m_store, m_remote, *request);
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(outcome.error().code, core::ErrorCode::not_found);
+  EXPECT_NE(outcome.error().message.find("snapshot bbbbbbbbbbbb is no longer on sandbox"),
+            std::string::npos)
+      << outcome.error().message;
+  EXPECT_EQ(*m_store->count_jobs({}), jobs_before);
+  EXPECT_TRUE(m_remote.written_paths.empty());
+
+  // Still there: the rerun reuses it without uploading anything.
+  m_remote.where = "/home/researcher/sortie\nresearcher\npresent\n";
+  m_remote.answers["sbatch"] = {0, "4243\n", ""};
+  auto again = submit(*m_store, m_remote, *request);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->job.spec.code.snapshot_hash, std::string(64, 'b'));
+  EXPECT_NE(again->job.rendered.script.find("/home/researcher/sortie/snapshots/" +
+                                            std::string(64, 'b') + ".tar"),
+            std::string::npos);
+  EXPECT_TRUE(m_remote.written_paths.empty());
+}
+
+TEST_F(Submission, RerunRefusesATaskOfASweep) {
+  auto original = submit_ok().job;
+  original.spec.array_task_index = 2;
+  auto request = rerun_request(original, m_request.project, m_request.cluster, std::nullopt);
+  ASSERT_FALSE(request);
+  EXPECT_EQ(request.error().code, core::ErrorCode::invalid_argument);
 }
 
 TEST(LastLines, KeepsOnlyTheLastLinesOfText) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 #include <random>
 #include <string>
@@ -171,6 +172,45 @@ TEST(WandbScanner, FindsTheSameLinksHoweverTheLogIsCut) {
     }
     scanner.finish();
     ASSERT_EQ(scanner.links(), whole) << "round " << round;
+  }
+}
+
+// What a reader that stops after `cut` bytes and resumes later with a fresh scanner finds: the
+// first scanner's links, then the second's, read from the start of the unfinished line.
+std::vector<std::string> targets_when_resumed(std::string_view log, std::size_t cut) {
+  WandbScanner first;
+  first.feed(log.substr(0, cut));
+  const std::size_t resume = cut - first.unfinished_line_size();
+  WandbScanner second;
+  second.feed(log.substr(resume));
+  second.finish();
+  std::vector<std::string> targets;
+  for (const auto* scanner : {&first, &second}) {
+    for (const auto& link : scanner->links()) {
+      if (std::find(targets.begin(), targets.end(), link.target) == targets.end()) {
+        targets.push_back(link.target);
+      }
+    }
+  }
+  return targets;
+}
+
+TEST(WandbScanner, AFreshScannerResumingAtTheUnfinishedLineFindsEveryLinkWhereverTheCut) {
+  const std::string log = kColouredLog +
+                          "wandb: Run data is saved locally in /s/wandb/offline-run-1_2-x\r\n"
+                          "wandb: \xf0\x9f\xa7\xb9 View sweep at https://wandb.ai/t/p/sweeps/s1";
+  std::vector<std::string> whole;
+  for (const auto& link : find_wandb_links(log)) whole.push_back(link.target);
+  for (std::size_t cut = 0; cut <= log.size(); ++cut) {
+    ASSERT_EQ(targets_when_resumed(log, cut), whole) << "cut at " << cut;
+  }
+  const std::string endless = "wandb: View run at https://wandb.ai/t/p/runs/early " +
+                              std::string(200 * 1024, 'x') +
+                              " wandb: View run at https://wandb.ai/t/p/runs/late\n";
+  for (std::size_t cut : {std::size_t{1000}, std::size_t{150 * 1024}, endless.size() - 10}) {
+    EXPECT_EQ(targets_when_resumed(endless, cut),
+              std::vector<std::string>{"https://wandb.ai/t/p/runs/late"})
+        << "cut at " << cut;
   }
 }
 

@@ -101,5 +101,51 @@ TEST(Migration, UpgradesAVersionOneDatabaseKeepingItsRows) {
   EXPECT_GT(next->id, JobId{7});
 }
 
+TEST(Migration, UpgradesAVersionTwoDatabaseInPlaceWithNoTemplateAndScanOffsetsAtZero) {
+  testing::TempDir directory;
+  const auto path = directory.path() / "sortie.db";
+  {
+    // A database as sortie left it before project templates and persisted scan offsets.
+    auto old = Database::open(path, {.migrate = Migrate::no});
+    ASSERT_TRUE(old);
+    ASSERT_TRUE(migrate(*old, 2));
+    ASSERT_EQ(old->schema_version(), 2);
+    auto inserted = old->execute(R"sql(
+      INSERT INTO projects (id, name, path, created_at, entry_command)
+        VALUES (1, 'vision', '/src/vision', 1700000000, 'python main.py');
+      INSERT INTO jobs (id, project_id, cluster, submission_key, name, phase, slurm_job_id, state,
+                        finished, reason, command, delivery_mode, delivery_commit, created_at,
+                        updated_at, sweep_id, array_task_index)
+        VALUES (7, 1, 'alpha', 'key-7', 'baseline', 'submitted', 4242, 'RUNNING', 0, '',
+                'python main.py', 'git', 'abc123', 1700000100, 1700000200, 'sweep-1', 3);
+    )sql");
+    ASSERT_TRUE(inserted) << inserted.error().message;
+  }
+
+  auto database = Database::open(path);
+  ASSERT_TRUE(database) << database.error().message;
+  EXPECT_EQ(database->schema_version(), 3);
+  Store store(*database);
+
+  auto project = store.project(ProjectId{1});
+  ASSERT_TRUE(project) << project.error().message;
+  EXPECT_EQ(project->settings.entry_command, "python main.py");
+  EXPECT_FALSE(project->settings.template_path);
+  auto job = store.job(JobId{7});
+  ASSERT_TRUE(job) << job.error().message;
+  EXPECT_EQ(job->spec.array_task_index, 3);
+  EXPECT_EQ(store.wandb_scan_offset(JobId{7}), 0u);
+
+  // The new columns take writes.
+  auto settings = project->settings;
+  settings.template_path = "/src/vision/slurm.sbatch.mustache";
+  ASSERT_TRUE(store.update_settings(ProjectId{1}, settings));
+  EXPECT_EQ(store.project(ProjectId{1})->settings.template_path,
+            "/src/vision/slurm.sbatch.mustache");
+  ASSERT_TRUE(store.record_wandb_scan_offset(JobId{7}, 123456));
+  EXPECT_EQ(store.wandb_scan_offset(JobId{7}), 123456u);
+  EXPECT_EQ(store.job(JobId{7})->updated_at, job->updated_at);
+}
+
 }  // namespace
 }  // namespace sortie::store

@@ -90,6 +90,7 @@ TEST_F(StoreProjects, RoundTripsSettingsWithClusterOverrides) {
       ClusterOverride{std::nullopt, std::vector<std::string>{"module load cuda/11"}};
   settings.cluster_overrides["gamma"] = ClusterOverride{std::nullopt, std::vector<std::string>{}};
   settings.default_cluster = ClusterName{"beta"};
+  settings.template_path = "/home/ada/vision/slurm.sbatch.mustache";
   ASSERT_TRUE(store().update_settings(project(), settings));
 
   auto read = store().project(project());
@@ -100,6 +101,7 @@ TEST_F(StoreProjects, RoundTripsSettingsWithClusterOverrides) {
 
   settings.cluster_overrides.erase("alpha");
   settings.setup.clear();
+  settings.template_path.reset();
   ASSERT_TRUE(store().update_settings(project(), settings));
   EXPECT_EQ(store().project(project())->settings, settings);
 }
@@ -367,6 +369,20 @@ TEST_F(StoreJobs, AddsEachWandbUrlOnce) {
   EXPECT_EQ(store().job(job.id)->wandb_urls,
             (std::vector<std::string>{"https://wandb.ai/ada/vision/runs/a",
                                       "https://wandb.ai/ada/vision/runs/b"}));
+}
+
+TEST_F(StoreJobs, RemembersTheWandbScanOffsetPerJobWithoutTouchingTheJob) {
+  auto first = submitted("key-1", 100);
+  auto second = submitted("key-2", 101);
+  EXPECT_EQ(store().wandb_scan_offset(first.id), 0u);
+  const auto before = store().job(first.id)->updated_at;
+  ASSERT_TRUE(store().record_wandb_scan_offset(first.id, 5'000'000'000));
+  EXPECT_EQ(store().wandb_scan_offset(first.id), 5'000'000'000u);
+  EXPECT_EQ(store().wandb_scan_offset(second.id), 0u);
+  EXPECT_EQ(store().job(first.id)->updated_at, before);
+  EXPECT_EQ(store().record_wandb_scan_offset(JobId{999}, 1).error().code,
+            core::ErrorCode::not_found);
+  EXPECT_EQ(store().wandb_scan_offset(JobId{999}).error().code, core::ErrorCode::not_found);
 }
 
 TEST_F(StoreJobs, DeletesAJobWithItsEventsAndLists) {
