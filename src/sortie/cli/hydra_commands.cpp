@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -125,15 +126,25 @@ struct ConfigOptions {
 // Where a command reads configs from, and how Hydra would read them.
 struct ConfigLocation {
   std::filesystem::path config_dir;
-  std::string config_name;  // "" for none (Hydra's config_name=None)
-  bool has_config_name = false;
+  // The primary config; "" for none (Hydra's config_name=None); nullopt when not known.
+  std::optional<std::string> config_name;
   hydra::VersionBase version_base = hydra::VersionBase::current;
 };
 
-// `--version-base 1.1` as Hydra reads version_base: below 1.2 keeps 1.1's defaults.
-hydra::VersionBase version_base_from(const std::string& text) {
+// `--version-base 1.1` as Hydra reads version_base: below 1.2 keeps 1.1's defaults; None is
+// the installed Hydra's (1.3).
+core::Result<hydra::VersionBase> version_base_from(const std::string& text) {
   hydra::HydraMain main;
-  main.version_base = {hydra::MainArgument::State::text, text};
+  if (text == "None") {
+    main.version_base.state = hydra::MainArgument::State::none;
+  } else if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.front())) != 0) {
+    main.version_base = {hydra::MainArgument::State::text, text};
+  } else {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--version-base takes a Hydra version such as 1.1 or 1.3, or "
+                                  "None; got '{}'",
+                                  text));
+  }
   return main.uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
 }
 
@@ -206,10 +217,8 @@ core::Result<ConfigLocation> locate_project_configs(Context& context,
   ConfigLocation location;
   location.config_dir =
       (root / std::filesystem::path(*script).parent_path() / *config_path).lexically_normal();
-  if (auto name = main->resolved_config_name()) {
-    location.config_name = *name;
-    location.has_config_name = true;
-  }
+  // Not given and None are the same to Hydra: no primary config.
+  location.config_name = main->resolved_config_name().value_or("");
   location.version_base =
       main->uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
   return location;
@@ -236,19 +245,21 @@ core::Result<ConfigLocation> locate_configs(Context& context, const ConfigOption
         core::ErrorCode::not_found,
         fmt::format("the config directory {} does not exist", location.config_dir.string()));
   if (!options.config_name.empty()) {
-    location.config_name = options.config_name;
-    if (location.config_name.ends_with(".yaml"))
-      location.config_name.resize(location.config_name.size() - 5);
-    location.has_config_name = true;
+    std::string name = options.config_name;
+    if (name.ends_with(".yaml")) name.resize(name.size() - 5);
+    location.config_name = std::move(name);
   }
-  if (!options.version_base.empty())
-    location.version_base = version_base_from(options.version_base);
+  if (!options.version_base.empty()) {
+    auto version_base = version_base_from(options.version_base);
+    if (!version_base) return std::unexpected(version_base.error());
+    location.version_base = *version_base;
+  }
   return location;
 }
 
 core::Result<ConfigLocation> locate_named_config(Context& context, const ConfigOptions& options) {
   auto location = locate_configs(context, options);
-  if (location && !location->has_config_name)
+  if (location && !location->config_name)
     return core::fail(core::ErrorCode::invalid_argument,
                       "name the primary config with --config-name NAME (e.g. `config` for "
                       "config.yaml)");
@@ -263,8 +274,8 @@ core::Result<hydra::Composition> compose_at(const ConfigLocation& location,
   if (auto single = hydra::check_single_run(*overrides); !single)
     return std::unexpected(single.error());
   hydra::FilesystemConfigSource source(location.config_dir);
-  return hydra::compose(source, config::parse_yaml_value, location.config_name, *overrides,
-                        location.version_base);
+  return hydra::compose(source, config::parse_yaml_value, location.config_name.value_or(""),
+                        *overrides, location.version_base);
 }
 
 std::string choices_line(const std::vector<hydra::Choice>& choices) {
@@ -301,7 +312,7 @@ int hydra_groups(Context& context, const ConfigOptions& options) {
   hydra::FilesystemConfigSource source(location->config_dir);
   const hydra::ConfigTree tree = hydra::read_config_tree(source);
   std::vector<hydra::Choice> choices;
-  if (location->has_config_name) {
+  if (location->config_name) {
     auto composition = compose_at(*location, {});
     if (!composition) return report(composition.error());
     choices = std::move(composition->choices);
@@ -326,8 +337,10 @@ int hydra_groups(Context& context, const ConfigOptions& options) {
                  group.options.empty() ? std::string("(only sub-groups)")
                                        : fmt::format("{}", fmt::join(group.options, ", ")));
   }
-  if (location->has_config_name) {
-    fmt::print("Default choices of '{}':\n", location->config_name);
+  if (location->config_name) {
+    fmt::print("Default choices of {}:\n", location->config_name->empty()
+                                               ? std::string("the app (no primary config)")
+                                               : fmt::format("'{}'", *location->config_name));
     if (choices.empty()) fmt::print("  (none)\n");
     for (const auto& choice : choices)
       fmt::print("  {}: {}\n", choice.key, choice.option.value_or("null"));
@@ -345,13 +358,13 @@ int sweep_preview(Context& context, const ConfigOptions& options) {
   preview_options.max_jobs = options.max_jobs;
   preview_options.version_base = location->version_base;
   hydra::FilesystemConfigSource source(location->config_dir);
-  auto jobs = hydra::preview_sweep(source, config::parse_yaml_value, location->config_name,
+  auto jobs = hydra::preview_sweep(source, config::parse_yaml_value, *location->config_name,
                                    *overrides, preview_options);
   if (!jobs) return report(jobs.error());
   if (options.json) {
     json::SweepPreviewReport preview;
     preview.config_dir = location->config_dir.string();
-    preview.config_name = location->config_name;
+    preview.config_name = *location->config_name;
     preview.mode = preview_options.mode;
     preview.jobs = std::move(*jobs);
     fmt::print("{}\n", json::to_json(preview));

@@ -277,6 +277,17 @@ TEST_F(HydraCli, SaysHowToPassTheConfigDirectoryWhenAProjectHasNoHydraApp) {
   EXPECT_THAT(unknown.err, HasSubstr("no project named 'nope'"));
 }
 
+TEST_F(HydraCli, TakesTheConfigNameWithItsExtensionAndChecksTheVersionBase) {
+  const Json composed = parse(sortie("hydra compose " + example_conf() +
+                                     " --config-name config.yaml --version-base 1.1 --json"));
+  EXPECT_EQ(composed["config"], k_tiny_default);
+
+  auto bad =
+      sortie("hydra compose " + example_conf() + " --config-name config --version-base latest");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--version-base takes a Hydra version such as 1.1 or 1.3"));
+}
+
 TEST_F(HydraCli, RefusesBothAConfigDirectoryAndAProject) {
   auto run = sortie("hydra groups " + example_conf() + " --project tiny");
   EXPECT_EQ(run.status, 2);
