@@ -1,16 +1,31 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "sortie/cli/context.hpp"
 #include "sortie/cli/exit_codes.hpp"
+#include "sortie/config/yaml_values.hpp"
+#include "sortie/hydra/compose.hpp"
+#include "sortie/hydra/config_tree.hpp"
+#include "sortie/hydra/entry_script.hpp"
 #include "sortie/hydra/grammar.hpp"
+#include "sortie/hydra/preview.hpp"
 #include "sortie/hydra/render.hpp"
 #include "sortie/hydra/sweep.hpp"
+#include "sortie/json/hydra_config.hpp"
 #include "sortie/json/hydra_overrides.hpp"
+#include "sortie/json/hydra_sweep.hpp"
 
 namespace sortie::cli {
 namespace {
@@ -96,6 +111,287 @@ int hydra_parse(const HydraOptions& options) {
   return all_parsed ? 0 : exit_code_for(core::ErrorCode::invalid_argument);
 }
 
+// The options of the commands that read a project's config tree: compose, groups, preview.
+struct ConfigOptions {
+  std::string config_dir;
+  std::string project;
+  std::string config_name;
+  std::string version_base;
+  bool paired = false;
+  std::size_t max_jobs = hydra::k_default_max_jobs;
+  bool json = false;
+  std::vector<std::string> overrides;
+};
+
+// Where a command reads configs from, and how Hydra would read them.
+struct ConfigLocation {
+  std::filesystem::path config_dir;
+  // The primary config; "" for none (Hydra's config_name=None); nullopt when not known.
+  std::optional<std::string> config_name;
+  hydra::VersionBase version_base = hydra::VersionBase::current;
+};
+
+// `--version-base 1.1` as Hydra reads version_base: below 1.2 keeps 1.1's defaults; None is
+// the installed Hydra's (1.3).
+core::Result<hydra::VersionBase> version_base_from(const std::string& text) {
+  hydra::HydraMain main;
+  if (text == "None") {
+    main.version_base.state = hydra::MainArgument::State::none;
+  } else if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.front())) != 0) {
+    main.version_base = {hydra::MainArgument::State::text, text};
+  } else {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--version-base takes a Hydra version such as 1.1 or 1.3, or "
+                                  "None; got '{}'",
+                                  text));
+  }
+  return main.uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
+}
+
+// The project named by `text`: a numeric id, else a name (as `sortie projects show` reads it).
+core::Result<store::Project> find_project(Context& context, const std::string& text) {
+  auto opened = context.store();
+  if (!opened) return std::unexpected(opened.error());
+  store::Store& store = **opened;
+  std::int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error == std::errc() && end == text.data() + text.size()) return store.project({id});
+  auto project = store.project_by_name(text);
+  if (!project) return std::unexpected(project.error());
+  if (!*project)
+    return core::fail(core::ErrorCode::not_found,
+                      fmt::format("no project named '{}' (see `sortie projects list`)", text));
+  return std::move(**project);
+}
+
+core::Result<std::string> read_text(const std::filesystem::path& file) {
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream)
+    return core::fail(core::ErrorCode::io_error, fmt::format("cannot read {}", file.string()));
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return text.str();
+}
+
+// The config directory of a registered project, found as Hydra finds it: the script the entry
+// command runs, its @hydra.main(config_path=...) relative to the script's directory.
+core::Result<ConfigLocation> locate_project_configs(Context& context,
+                                                    const std::string& project_name) {
+  auto project = find_project(context, project_name);
+  if (!project) return std::unexpected(project.error());
+  const std::filesystem::path root = project->path;
+  const std::string& entry = project->settings.entry_command;
+  const std::string instead = "pass --config-dir DIR (and --config-name NAME) instead of --project";
+  auto candidates = hydra::entry_script_candidates(entry);
+  if (!candidates)
+    return core::fail(candidates.error().code, fmt::format("project '{}': {}; {}", project->name,
+                                                           candidates.error().message, instead));
+  auto script = std::find_if(candidates->begin(), candidates->end(), [&](const std::string& path) {
+    std::error_code ignored;
+    return std::filesystem::is_regular_file(root / path, ignored);
+  });
+  if (script == candidates->end())
+    return core::fail(
+        core::ErrorCode::not_found,
+        fmt::format("project '{}': the entry command `{}` runs {}, which is not in "
+                    "{}; {}",
+                    project->name, entry, fmt::join(*candidates, " or "), root.string(), instead));
+  auto text = read_text(root / *script);
+  if (!text) return std::unexpected(text.error());
+  auto main = hydra::find_hydra_main(*text, *script);
+  if (!main)
+    return core::fail(main.error().code,
+                      fmt::format("project '{}' has no Hydra app sortie can read: {}; {}",
+                                  project->name, main.error().message, instead));
+  const auto config_path = main->resolved_config_path();
+  if (!config_path)
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("project '{}': {}:{} has @hydra.main without a config "
+                                  "directory (config_path=None); {}",
+                                  project->name, *script, main->line, instead));
+  if (config_path->starts_with("pkg://"))
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("project '{}': {}:{} reads configs from the Python package "
+                                  "'{}', which sortie cannot list; {}",
+                                  project->name, *script, main->line, *config_path, instead));
+  ConfigLocation location;
+  location.config_dir =
+      (root / std::filesystem::path(*script).parent_path() / *config_path).lexically_normal();
+  // Not given and None are the same to Hydra: no primary config.
+  location.config_name = main->resolved_config_name().value_or("");
+  location.version_base =
+      main->uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
+  return location;
+}
+
+// The configs a command reads: --config-dir, or the Hydra app of --project; --config-name and
+// --version-base win over what the project's decorator says.
+core::Result<ConfigLocation> locate_configs(Context& context, const ConfigOptions& options) {
+  ConfigLocation location;
+  if (!options.project.empty()) {
+    auto found = locate_project_configs(context, options.project);
+    if (!found) return std::unexpected(found.error());
+    location = std::move(*found);
+  } else if (!options.config_dir.empty()) {
+    location.config_dir = options.config_dir;
+  } else {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      "say where the configs are: --config-dir DIR, or --project NAME for a "
+                      "registered project whose entry script has @hydra.main");
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(location.config_dir, ec))
+    return core::fail(
+        core::ErrorCode::not_found,
+        fmt::format("the config directory {} does not exist", location.config_dir.string()));
+  if (!options.config_name.empty()) {
+    std::string name = options.config_name;
+    if (name.ends_with(".yaml")) name.resize(name.size() - 5);
+    location.config_name = std::move(name);
+  }
+  if (!options.version_base.empty()) {
+    auto version_base = version_base_from(options.version_base);
+    if (!version_base) return std::unexpected(version_base.error());
+    location.version_base = *version_base;
+  }
+  return location;
+}
+
+core::Result<ConfigLocation> locate_named_config(Context& context, const ConfigOptions& options) {
+  auto location = locate_configs(context, options);
+  if (location && !location->config_name)
+    return core::fail(core::ErrorCode::invalid_argument,
+                      "name the primary config with --config-name NAME (e.g. `config` for "
+                      "config.yaml)");
+  return location;
+}
+
+core::Result<hydra::Composition> compose_at(const ConfigLocation& location,
+                                            const std::vector<std::string>& inputs) {
+  auto overrides = hydra::parse_overrides(inputs);
+  if (!overrides) return std::unexpected(overrides.error());
+  // A single composition is a single run: refuse sweeps as Hydra does without --multirun.
+  if (auto single = hydra::check_single_run(*overrides); !single)
+    return std::unexpected(single.error());
+  hydra::FilesystemConfigSource source(location.config_dir);
+  return hydra::compose(source, config::parse_yaml_value, location.config_name.value_or(""),
+                        *overrides, location.version_base);
+}
+
+std::string choices_line(const std::vector<hydra::Choice>& choices) {
+  std::vector<std::string> parts;
+  for (const auto& choice : choices)
+    parts.push_back(fmt::format("{}={}", choice.key, choice.option.value_or("null")));
+  return fmt::format("{}", fmt::join(parts, " "));
+}
+
+int hydra_compose(Context& context, const ConfigOptions& options) {
+  auto location = locate_named_config(context, options);
+  if (!location) return report(location.error());
+  auto composition = compose_at(*location, options.overrides);
+  if (!composition) return report(composition.error());
+  for (const auto& warning : composition->warnings)
+    fmt::print(stderr, "sortie: warning: {}\n", warning);
+  if (options.json) {
+    fmt::print("{}\n", json::to_json(*composition));
+    return 0;
+  }
+  // Comments, so that the whole output stays YAML a job could read back.
+  if (!composition->choices.empty())
+    fmt::print("# choices: {}\n", choices_line(composition->choices));
+  if (!composition->hydra_overrides.empty())
+    fmt::print("# passed on to Hydra, not applied here: {}\n",
+               fmt::join(composition->hydra_overrides, " "));
+  fmt::print("{}", config::to_yaml(composition->config));
+  return 0;
+}
+
+int hydra_groups(Context& context, const ConfigOptions& options) {
+  auto location = locate_configs(context, options);
+  if (!location) return report(location.error());
+  hydra::FilesystemConfigSource source(location->config_dir);
+  const hydra::ConfigTree tree = hydra::read_config_tree(source);
+  std::vector<hydra::Choice> choices;
+  if (location->config_name) {
+    auto composition = compose_at(*location, {});
+    if (!composition) return report(composition.error());
+    choices = std::move(composition->choices);
+  }
+  if (options.json) {
+    fmt::print("{}\n", json::to_json(tree, choices));
+    return 0;
+  }
+  fmt::print("Config directory: {}\n", location->config_dir.string());
+  fmt::print("Primary configs:  {}\n",
+             tree.primary_configs.empty()
+                 ? std::string("(none)")
+                 : fmt::format("{}", fmt::join(tree.primary_configs, ", ")));
+  if (tree.groups.empty()) {
+    fmt::print("No config groups.\n");
+  } else {
+    std::size_t width = 0;
+    for (const auto& group : tree.groups) width = std::max(width, group.path.size());
+    fmt::print("Groups:\n");
+    for (const auto& group : tree.groups)
+      fmt::print("  {:<{}}  {}\n", group.path, width,
+                 group.options.empty() ? std::string("(only sub-groups)")
+                                       : fmt::format("{}", fmt::join(group.options, ", ")));
+  }
+  if (location->config_name) {
+    fmt::print("Default choices of {}:\n", location->config_name->empty()
+                                               ? std::string("the app (no primary config)")
+                                               : fmt::format("'{}'", *location->config_name));
+    if (choices.empty()) fmt::print("  (none)\n");
+    for (const auto& choice : choices)
+      fmt::print("  {}: {}\n", choice.key, choice.option.value_or("null"));
+  }
+  return 0;
+}
+
+int sweep_preview(Context& context, const ConfigOptions& options) {
+  auto location = locate_named_config(context, options);
+  if (!location) return report(location.error());
+  auto overrides = hydra::parse_overrides(options.overrides);
+  if (!overrides) return report(overrides.error());
+  hydra::PreviewOptions preview_options;
+  preview_options.mode = options.paired ? hydra::SweepMode::paired : hydra::SweepMode::cartesian;
+  preview_options.max_jobs = options.max_jobs;
+  preview_options.version_base = location->version_base;
+  hydra::FilesystemConfigSource source(location->config_dir);
+  auto jobs = hydra::preview_sweep(source, config::parse_yaml_value, *location->config_name,
+                                   *overrides, preview_options);
+  if (!jobs) return report(jobs.error());
+  if (options.json) {
+    json::SweepPreviewReport preview;
+    preview.config_dir = location->config_dir.string();
+    preview.config_name = *location->config_name;
+    preview.mode = preview_options.mode;
+    preview.jobs = std::move(*jobs);
+    fmt::print("{}\n", json::to_json(preview));
+    return 0;
+  }
+  // As Hydra lists the jobs it launches: `#0 : a=1 b=2`.
+  for (std::size_t index = 0; index < jobs->size(); ++index)
+    fmt::print("#{} : {}\n", index, fmt::join((*jobs)[index], " "));
+  fmt::print("{} job{} ({}), each composed without errors\n", jobs->size(),
+             jobs->size() == 1 ? "" : "s", options.paired ? "paired" : "cartesian");
+  return 0;
+}
+
+// The options shared by compose, groups and preview.
+void add_location_options(CLI::App& command, ConfigOptions& options) {
+  auto* config_dir = command.add_option("--config-dir", options.config_dir,
+                                        "The Hydra config directory (holding e.g. config.yaml)");
+  auto* project = command.add_option(
+      "--project", options.project,
+      "A registered project (name or id): its configs are found from the entry script's "
+      "@hydra.main");
+  config_dir->excludes(project);
+  command.add_option("--version-base", options.version_base,
+                     "Hydra's version_base (default: the project's @hydra.main, else 1.3); "
+                     "below 1.2 reads `_group_`/`_name_` in package headers as Hydra 1.1");
+  command.add_flag("--json", options.json, "Print JSON (shapes in docs/hydra/cli.md)");
+}
 }  // namespace
 
 void add_hydra_commands(CLI::App& app, Context& context) {
@@ -110,6 +406,49 @@ void add_hydra_commands(CLI::App& app, Context& context) {
   parse->add_option("overrides", options->overrides, "Overrides, e.g. db=mysql lr=0.1,0.01")
       ->required();
   parse->callback([&context, options] { context.status = hydra_parse(*options); });
+
+  auto config_options = std::make_shared<ConfigOptions>();
+  auto* compose = hydra->add_subcommand(
+      "compose",
+      "Compose the config one run gets, as `python app.py OVERRIDE...` would (put `--` before "
+      "the overrides)");
+  add_location_options(*compose, *config_options);
+  compose->add_option("--config-name", config_options->config_name,
+                      "The primary config, e.g. config (default: the project's @hydra.main)");
+  compose->add_flag("--paired", config_options->paired,
+                    "Accepted so that compose takes sweep preview's options; one run has no "
+                    "sweeps to pair");
+  compose->add_option("overrides", config_options->overrides, "Overrides, e.g. model=large lr=0.1");
+  compose->callback(
+      [&context, config_options] { context.status = hydra_compose(context, *config_options); });
+
+  auto* groups = hydra->add_subcommand(
+      "groups", "List the config groups and their options, and the default choices of a config");
+  add_location_options(*groups, *config_options);
+  groups->add_option("--config-name", config_options->config_name,
+                     "Also show this primary config's default choices");
+  groups->callback(
+      [&context, config_options] { context.status = hydra_groups(context, *config_options); });
+
+  auto* sweep = app.add_subcommand("sweep", "Hydra multiruns as sortie would launch them");
+  sweep->require_subcommand(1);
+  auto* preview = sweep->add_subcommand(
+      "preview",
+      "List the jobs of a multirun in Hydra's order, each composed to check it (put `--` "
+      "before the overrides)");
+  add_location_options(*preview, *config_options);
+  preview->add_option("--config-name", config_options->config_name,
+                      "The primary config, e.g. config (default: the project's @hydra.main)");
+  preview->add_flag("--paired", config_options->paired,
+                    "Job i takes value i of every sweep (all sweeps the same length) instead of "
+                    "every combination");
+  preview->add_option("--max-jobs", config_options->max_jobs, "Refuse sweeps with more jobs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  preview->add_option("overrides", config_options->overrides,
+                      "Overrides, e.g. optimizer.lr=0.1,0.01 'model=glob(*)'");
+  preview->callback(
+      [&context, config_options] { context.status = sweep_preview(context, *config_options); });
 }
 
 }  // namespace sortie::cli

@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "sortie/hydra/render.hpp"
+
 namespace sortie::config {
 namespace {
 
@@ -296,6 +298,51 @@ class Converter {
   std::string_view m_file_name;
 };
 
+// Adds `value` to `out`; strings that plain YAML would type differently are double-quoted.
+void emit(YAML::Emitter& out, const Value& value);
+
+void emit_string(YAML::Emitter& out, const std::string& text) {
+  auto read_back = parse_yaml_value(text, "");
+  const bool plain_reads_back = read_back && *read_back == Value{text};
+  if (!plain_reads_back) out << YAML::DoubleQuoted;
+  out << text;
+}
+
+void emit(YAML::Emitter& out, const Value& value) {
+  if (std::holds_alternative<std::nullptr_t>(value.data)) {
+    out << YAML::Null;
+  } else if (const auto* flag = std::get_if<bool>(&value.data)) {
+    out << *flag;
+  } else if (const auto* whole = std::get_if<std::int64_t>(&value.data)) {
+    out << *whole;
+  } else if (const auto* number = std::get_if<double>(&value.data)) {
+    if (std::isnan(*number))
+      out << ".nan";
+    else if (std::isinf(*number))
+      out << (*number > 0 ? ".inf" : "-.inf");
+    else
+      out << hydra::render_float(*number);
+  } else if (const auto* text = std::get_if<std::string>(&value.data)) {
+    emit_string(out, *text);
+  } else if (const auto* list = std::get_if<ListValue>(&value.data)) {
+    if (list->items.empty()) out << YAML::Flow;
+    out << YAML::BeginSeq;
+    for (const auto& item : list->items) emit(out, item);
+    out << YAML::EndSeq;
+  } else {
+    const auto& dict = std::get<DictValue>(value.data);
+    if (dict.entries.empty()) out << YAML::Flow;
+    out << YAML::BeginMap;
+    for (const auto& [key, item] : dict.entries) {
+      out << YAML::Key;
+      emit_string(out, key);
+      out << YAML::Value;
+      emit(out, item);
+    }
+    out << YAML::EndMap;
+  }
+}
+
 }  // namespace
 
 core::Result<Value> parse_yaml_value(std::string_view text, std::string_view file_name) {
@@ -315,6 +362,15 @@ core::Result<Value> parse_yaml_value(std::string_view text, std::string_view fil
   } catch (const YAML::Exception& e) {
     return converter.error_at(e.mark, e.msg);
   }
+}
+
+std::string to_yaml(const Value& value) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, value);
+  std::string text = out.c_str();
+  if (!text.empty() && text.back() != '\n') text.push_back('\n');
+  return text;
 }
 
 }  // namespace sortie::config

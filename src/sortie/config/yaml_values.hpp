@@ -4,6 +4,7 @@
 // SafeLoader) applies to config files. This is the one place Hydra configs meet yaml-cpp;
 // it makes config/ depend on hydra/'s value types (hydra/override.hpp), never the reverse.
 
+#include <string>
 #include <string_view>
 
 #include "sortie/core/error.hpp"
@@ -22,5 +23,11 @@ namespace sortie::config {
 // that does not fit in 64 bits, an unknown tag, several documents) is config_invalid with a
 // message "<file_name>:<line>:<column>: what", line and column 1-based.
 core::Result<hydra::Value> parse_yaml_value(std::string_view text, std::string_view file_name);
+
+// A value as YAML block text, for people to read (`sortie hydra compose`): keys in order,
+// floats as Python's repr (`.inf`, `-.inf`, `.nan` for the non-finite ones), empty dicts and
+// lists as `{}` and `[]`. A string is quoted when parse_yaml_value would not read it back as
+// that same string (`"1"`, `"yes"`, `"null"`, `""`), so the text reads back as the value.
+std::string to_yaml(const hydra::Value& value);
 
 }  // namespace sortie::config

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cctype>
+#include <filesystem>
 #include <vector>
 
 namespace sortie::hydra {
@@ -164,6 +165,53 @@ std::optional<int> version_number(std::string_view text) {
   return major * 100 + minor;
 }
 
+// The words of a shell command line: blanks separate, quotes group, backslashes escape (not
+// inside single quotes). Enough for entry commands; no expansion is done.
+std::vector<std::string> shell_words(std::string_view command) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    const char character = command[i];
+    if (quote == '\'') {
+      if (character == '\'')
+        quote = 0;
+      else
+        word.push_back(character);
+    } else if (quote == '"') {
+      if (character == '"')
+        quote = 0;
+      else if (character == '\\' && i + 1 < command.size())
+        word.push_back(command[++i]);
+      else
+        word.push_back(character);
+    } else if (character == ' ' || character == '\t' || character == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      in_word = true;
+      if (character == '\'' || character == '"')
+        quote = character;
+      else if (character == '\\' && i + 1 < command.size())
+        word.push_back(command[++i]);
+      else
+        word.push_back(character);
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+bool is_assignment(std::string_view word) {
+  const std::size_t equals = word.find('=');
+  if (equals == 0 || equals == std::string_view::npos || !is_name_start(word[0])) return false;
+  for (std::size_t i = 0; i < equals; ++i)
+    if (!is_name_char(word[i])) return false;
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string> HydraMain::resolved_config_path() const {
@@ -311,6 +359,36 @@ core::Result<HydraMain> find_hydra_main(std::string_view script, std::string_vie
           keyword));
   }
   return main;
+}
+
+core::Result<std::vector<std::string>> entry_script_candidates(std::string_view entry_command) {
+  std::vector<std::string> words = shell_words(entry_command);
+  std::size_t first = 0;
+  while (first < words.size() && is_assignment(words[first])) ++first;
+  // Whichever comes first wins: in `python -m pkg.train data=x.py` the module is the script.
+  for (std::size_t i = first; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    std::string module;
+    if (word == "-m" && i + 1 < words.size())
+      module = words[i + 1];
+    else if (word.starts_with("-m") && word.size() > 2)
+      module = word.substr(2);
+    if (!module.empty()) {
+      std::string path = module;
+      for (char& character : path)
+        if (character == '.') character = '/';
+      return std::vector<std::string>{path + ".py", path + "/__main__.py", "src/" + path + ".py",
+                                      "src/" + path + "/__main__.py"};
+    }
+    if (word.size() > 3 && word.ends_with(".py") && !word.starts_with("-") &&
+        word.find('=') == std::string::npos)
+      return std::vector<std::string>{
+          std::filesystem::path(word).lexically_normal().generic_string()};
+  }
+  return core::fail(ErrorCode::invalid_argument,
+                    fmt::format("cannot tell which Python script the entry command `{}` runs: "
+                                "it names no `.py` file and no `-m module`",
+                                entry_command));
 }
 
 }  // namespace sortie::hydra

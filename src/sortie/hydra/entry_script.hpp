@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sortie/core/error.hpp"
 
@@ -48,5 +49,16 @@ struct HydraMain {
 // expected), or when an argument is not a literal (e.g. `config_path=os.path.join(...)`)
 // or the call is not closed.
 core::Result<HydraMain> find_hydra_main(std::string_view script, std::string_view file_name);
+
+// The Python script a project's entry command runs, as paths relative to the project to try
+// in order (the first that exists is the one). Words are split as a shell splits them
+// (quotes, backslashes); leading `NAME=value` assignments are skipped.
+// - The first word ending in `.py` is the script, whatever runs it: `python train.py`,
+//   `python3 -u src/train.py lr=1`, `torchrun --nproc_per_node=4 train.py`,
+//   `accelerate launch train.py`, `./train.py` → "train.py", "src/train.py".
+// - Otherwise `-m pkg.train` (also `-mpkg.train`) names a module: "pkg/train.py",
+//   "pkg/train/__main__.py", then the same under "src/" for the src layout.
+// invalid_argument when the command names neither, saying what was looked for.
+core::Result<std::vector<std::string>> entry_script_candidates(std::string_view entry_command);
 
 }  // namespace sortie::hydra

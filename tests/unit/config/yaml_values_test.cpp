@@ -145,3 +145,40 @@ TEST(YamlValues, RejectsUnknownTags) {
 
 }  // namespace
 }  // namespace sortie::config
+
+namespace sortie::config {
+namespace {
+
+Value read(std::string_view text) {
+  auto parsed = parse_yaml_value(text, "test.yaml");
+  EXPECT_TRUE(parsed) << parsed.error().message;
+  return parsed.value_or(Value{nullptr});
+}
+
+TEST(ToYaml, WritesNestedDictsAndListsAsBlocksInOrder) {
+  EXPECT_EQ(to_yaml(read("model: {name: small, hidden: 4}\ntags: [a, b]\nempty: {}\nnone: []\n")),
+            "model:\n  name: small\n  hidden: 4\ntags:\n  - a\n  - b\nempty: {}\nnone: []\n");
+}
+
+TEST(ToYaml, WritesFloatsAsPythonAndNonFiniteOnesAsYaml) {
+  EXPECT_EQ(to_yaml(read("a: 1.0\nb: 1e-5\nc: .inf\nd: -.inf\ne: .nan\nf: 0.1\n")),
+            "a: 1.0\nb: 1e-05\nc: .inf\nd: -.inf\ne: .nan\nf: 0.1\n");
+}
+
+TEST(ToYaml, QuotesStringsThatWouldReadBackAsSomethingElse) {
+  const Value value = read(
+      "a: '1'\nb: 'yes'\nc: 'null'\nd: ''\ne: '1e-3'\nf: plain text\ng: ${x.y}\nh: ???\n"
+      "i: 'a: b'\n");
+  const std::string text = to_yaml(value);
+  EXPECT_EQ(read(text), value) << text;
+  EXPECT_THAT(text, HasSubstr("a: \"1\"\n"));
+  EXPECT_THAT(text, HasSubstr("b: \"yes\"\n"));
+  EXPECT_THAT(text, HasSubstr("f: plain text\n"));
+}
+
+TEST(ToYaml, WritesBoolsIntsAndNullsPlainly) {
+  EXPECT_EQ(to_yaml(read("a: true\nb: -3\nc: ~\n")), "a: true\nb: -3\nc: ~\n");
+}
+
+}  // namespace
+}  // namespace sortie::config

@@ -481,3 +481,100 @@ TEST(Compose, KeepsAFilesMissingValueWhenALaterConfigSetsOnlyOtherKeys) {
 
 }  // namespace
 }  // namespace sortie::hydra
+
+// tests/data/hydra/large: groups two levels deep (model/backbone chosen by model's own
+// defaults list, trainer/precision), a packaged entry (optimizer@ema), an optional entry whose
+// config is missing (local), a `_global_` group (hardware) and an experiment.
+namespace sortie::hydra {
+namespace {
+
+constexpr std::string_view k_large_default = R"(
+dataset: {name: cifar10, num_classes: 10, image_size: 32}
+model:
+  backbone: {name: resnet18, depth: 18, pretrained: true}
+  name: convnet
+  dropout: 0.1
+optimizer: {name: adam, lr: 0.001, betas: [0.9, 0.999]}
+ema: {name: sgd, lr: 0.1, momentum: 0.9}
+trainer:
+  precision: {bits: 32, amp: false}
+  devices: 1
+  strategy: auto
+  max_epochs: 10
+seed: 1
+run_name: baseline
+)";
+
+core::Result<Composition> compose_large(const std::vector<Override>& overrides = {}) {
+  return compose_fixture("large", "train", overrides);
+}
+
+std::optional<std::string> choice_of(const Composition& composition, std::string_view key) {
+  for (const auto& choice : composition.choices)
+    if (choice.key == key) return choice.option.value_or("null");
+  return std::nullopt;
+}
+
+TEST(ComposeLargeTree, MergesNestedPackagedOptionalAndGlobalConfigsInDefaultsOrder) {
+  const auto composition = compose_large();
+  expect_config(composition, k_large_default);
+  ASSERT_TRUE(composition);
+  EXPECT_EQ(choice_of(*composition, "model/backbone"), "resnet18");
+  EXPECT_EQ(choice_of(*composition, "optimizer@ema"), "sgd");
+  EXPECT_EQ(choice_of(*composition, "trainer/precision"), "fp32");
+  EXPECT_EQ(choice_of(*composition, "local"), "workstation");
+  EXPECT_EQ(choice_of(*composition, "hardware"), "single_gpu");
+}
+
+TEST(ComposeLargeTree, AppliesAnExperimentsGroupOverridesAndValuesAfterThePrimaryConfig) {
+  expect_config(compose_large({add("experiment", "scale_up")}), R"(
+dataset: {name: imagenet, num_classes: 1000, image_size: 224}
+model:
+  backbone: {name: vit_b16, depth: 12, pretrained: false}
+  name: vit
+  patch_size: 16
+optimizer: {name: adam, lr: 0.0005, betas: [0.9, 0.999]}
+ema: {name: sgd, lr: 0.1, momentum: 0.9}
+trainer:
+  precision: {bits: 32, amp: false}
+  devices: 4
+  strategy: ddp
+  max_epochs: 90
+seed: 1
+run_name: scale_up
+)");
+}
+
+TEST(ComposeLargeTree, LetsTheCommandLineChooseNestedPackagedAndOptionalGroups) {
+  const auto composition =
+      compose_large({add("experiment", "scale_up"), group_override("model/backbone", "resnet50"),
+                     group_override("optimizer@ema", "adam"), group_override("local", "laptop"),
+                     group_override("trainer/precision", "bf16"), change("trainer.devices", "2")});
+  ASSERT_TRUE(composition) << composition.error().message;
+  const auto& config = std::get<DictValue>(composition->config.data);
+  auto at = [&](std::string_view key) -> const Value& {
+    for (const auto& [name, value] : config.entries)
+      if (name == key) return value;
+    ADD_FAILURE() << "no key " << key;
+    static const Value none{nullptr};
+    return none;
+  };
+  EXPECT_EQ(at("model"), yaml(R"(
+backbone: {name: resnet50, depth: 50, pretrained: true}
+name: vit
+patch_size: 16
+)"));
+  EXPECT_EQ(at("ema"), yaml("{name: adam, lr: 0.001, betas: [0.9, 0.999]}"));
+  EXPECT_EQ(at("local"), yaml("{data_root: /home/me/data}"));
+  EXPECT_EQ(at("trainer"),
+            yaml("{precision: {bits: 16, amp: true}, devices: 2, strategy: ddp, max_epochs: 90}"));
+}
+
+TEST(ComposeLargeTree, ReportsAMissingOptionOfANestedGroupWithItsOptions) {
+  const std::string message = error_of(compose_large({group_override("model/backbone", "vgg")}));
+  EXPECT_THAT(message, HasSubstr("model/backbone/vgg"));
+  EXPECT_THAT(message, HasSubstr("resnet18"));
+}
+
+}  // namespace
+}  // namespace sortie::hydra

@@ -113,3 +113,48 @@ TEST(EntryScript, ReportsAnUnclosedCall) {
 
 }  // namespace
 }  // namespace sortie::hydra
+
+namespace sortie::hydra {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<std::string> candidates(std::string_view command) {
+  auto found = entry_script_candidates(command);
+  EXPECT_TRUE(found) << found.error().message;
+  return found.value_or(std::vector<std::string>{});
+}
+
+TEST(EntryScriptCandidates, TakesTheScriptThatPythonRuns) {
+  EXPECT_THAT(candidates("python train.py"), ElementsAre("train.py"));
+  EXPECT_THAT(candidates("python3 -u ./src/train.py optimizer.lr=0.1"),
+              ElementsAre("src/train.py"));
+  EXPECT_THAT(candidates("CUDA_VISIBLE_DEVICES=0 python 'my dir/train.py'"),
+              ElementsAre("my dir/train.py"));
+}
+
+TEST(EntryScriptCandidates, TakesTheScriptOfALauncherCommand) {
+  EXPECT_THAT(candidates("torchrun --nproc_per_node=4 scripts/train.py model=large"),
+              ElementsAre("scripts/train.py"));
+  EXPECT_THAT(candidates("accelerate launch train.py"), ElementsAre("train.py"));
+}
+
+TEST(EntryScriptCandidates, TurnsAModuleIntoItsPossibleFiles) {
+  EXPECT_THAT(candidates("python -m pkg.train data=x.py"),
+              ElementsAre("pkg/train.py", "pkg/train/__main__.py", "src/pkg/train.py",
+                          "src/pkg/train/__main__.py"));
+  EXPECT_THAT(
+      candidates("python3 -mvision"),
+      ElementsAre("vision.py", "vision/__main__.py", "src/vision.py", "src/vision/__main__.py"));
+}
+
+TEST(EntryScriptCandidates, ReportsACommandThatNamesNoScript) {
+  auto found = entry_script_candidates("bash run.sh --fast");
+  ASSERT_FALSE(found);
+  EXPECT_EQ(found.error().code, core::ErrorCode::invalid_argument);
+  EXPECT_THAT(found.error().message, HasSubstr("`bash run.sh --fast`"));
+  EXPECT_THAT(found.error().message, HasSubstr("no `.py` file and no `-m module`"));
+}
+
+}  // namespace
+}  // namespace sortie::hydra
