@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 namespace sortie::jobs {
 namespace {
@@ -38,11 +39,19 @@ std::optional<std::int64_t> parse_job_number(std::string_view text) {
   return value;
 }
 
-bool is_running_or_final(const store::Job& job) {
-  if (!job.status.state) return false;
-  const auto state = *job.status.state;
-  return state == slurm::JobState::running || state == slurm::JobState::completing ||
-         slurm::is_final(state);
+// Whether SLURM's report holds anything the record lacks. Elapsed time alone does not count
+// while the job runs: it grows on every tick (and is shown from started_at), and writing it
+// would make every tick write every running job.
+bool is_news(const store::Job& job, const store::StateUpdate& update) {
+  if (job.status.state != update.state || job.reason != update.reason) return true;
+  if (update.exit_code && update.exit_code != job.exit_code) return true;
+  if (update.signal && update.signal != job.signal) return true;
+  if (update.cancelled_by && update.cancelled_by != job.cancelled_by) return true;
+  if (update.started_at && update.started_at != job.started_at) return true;
+  if (update.ended_at && update.ended_at != job.ended_at) return true;
+  if (update.nodes && update.nodes != job.nodes) return true;
+  return update.elapsed_seconds && slurm::is_final(update.state) &&
+         update.elapsed_seconds != job.elapsed_seconds;
 }
 
 }  // namespace
@@ -78,17 +87,19 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   auto unfinished = m_store.unfinished_jobs(store::ClusterName{cluster.name});
   if (!unfinished) return std::unexpected(unfinished.error());
 
-  // Sort the jobs: those SLURM has an id for, and those whose submission is unsettled.
-  std::map<std::string, store::Job> by_slurm_id;
+  // Sort the jobs: those SLURM has an id for, and those whose submission is unsettled. By
+  // pointer: a Job is big, and copying ten thousand of them costs more than the tick's work.
+  std::unordered_map<std::string, const store::Job*> by_slurm_id;
+  by_slurm_id.reserve(unfinished->size());
   std::vector<std::string> ids;
-  std::vector<store::Job> submitting;
-  for (auto& job : *unfinished) {
+  std::vector<const store::Job*> submitting;
+  for (const auto& job : *unfinished) {
     if (job.status.phase == store::Phase::submitting) {
-      submitting.push_back(job);
+      submitting.push_back(&job);
     } else if (job.slurm_job_id) {
       auto id = std::to_string(job.slurm_job_id->value);
       ids.push_back(id);
-      by_slurm_id.emplace(std::move(id), std::move(job));
+      by_slurm_id.emplace(std::move(id), &job);
     }
   }
 
@@ -100,12 +111,12 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   store::Timestamp oldest = now;
   for (const auto& id : ids) {
     if (previous == m_listed.end() ||
-        !previous->second.contains(by_slurm_id.at(id).slurm_job_id->value)) {
+        !previous->second.contains(by_slurm_id.at(id)->slurm_job_id->value)) {
       sacct_ids.push_back(id);
-      oldest = std::min(oldest, by_slurm_id.at(id).updated_at);
+      oldest = std::min(oldest, by_slurm_id.at(id)->updated_at);
     }
   }
-  for (const auto& job : submitting) oldest = std::min(oldest, job.created_at);
+  for (const auto* job : submitting) oldest = std::min(oldest, job->created_at);
   auto lookback = std::chrono::ceil<std::chrono::minutes>(now - oldest) + std::chrono::minutes(10);
   lookback = std::clamp(lookback, std::chrono::minutes(10), std::chrono::minutes(60 * 24 * 30));
 
@@ -125,7 +136,7 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   std::optional<std::size_t> lookups_at;
   if (!submitting.empty() && fits(2)) {
     std::vector<std::string> keys;
-    for (const auto& job : submitting) keys.push_back(job.spec.submission_key.value);
+    for (const auto* job : submitting) keys.push_back(job->spec.submission_key.value);
     lookups_at = commands.size();
     commands.push_back(without_empty_user(slurm::squeue_by_names(user, keys)));
     commands.push_back(without_empty_user(slurm::sacct_by_names(user, keys, lookback)));
@@ -187,33 +198,40 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
                          in_accounting->jobs.end());
   }
 
-  // Record what the controller says; remember which jobs it still lists.
+  // Record what the controller says, then what accounting says of the jobs that left it: only
+  // what the record does not hold yet, all in one transaction.
   std::set<std::int64_t> listed;
-  std::map<std::string, slurm::JobState> latest;  // by SLURM id, as reported this tick
-  for (const auto& info : queued) {
-    auto job = by_slurm_id.find(info.job_id);
-    if (job == by_slurm_id.end()) continue;
-    listed.insert(job->second.slurm_job_id->value);
-    latest[info.job_id] = info.state;
-    auto recorded = m_store.record_state(job->second.id, state_update(info));
-    if (!recorded) return std::unexpected(recorded.error());
-    if (*recorded) ++report.state_changes;
-  }
-  m_listed[cluster.name] = listed;
-
-  // Then what accounting says of the jobs that left the controller.
   std::set<std::string> accounted_ids;
-  for (const auto& info : accounted.jobs) {
-    auto job = by_slurm_id.find(info.job_id);
-    if (job == by_slurm_id.end() || listed.contains(job->second.slurm_job_id->value)) continue;
-    accounted_ids.insert(info.job_id);
-    latest[info.job_id] = info.state;
-    auto recorded = m_store.record_state(job->second.id, state_update(info));
-    if (!recorded) return std::unexpected(recorded.error());
-    if (*recorded) ++report.state_changes;
-  }
+  std::map<std::string, slurm::JobState> latest;  // by SLURM id, as reported this tick
+  auto states_recorded = m_store.in_one_transaction([&]() -> core::Result<void> {
+    const auto record = [&](const store::Job& job,
+                            const slurm::JobInfo& info) -> core::Result<void> {
+      latest[info.job_id] = info.state;
+      const auto update = state_update(info);
+      if (!is_news(job, update)) return {};
+      auto changed = m_store.record_state(job.id, update);
+      if (!changed) return std::unexpected(changed.error());
+      if (*changed) ++report.state_changes;
+      return {};
+    };
+    for (const auto& info : queued) {
+      auto job = by_slurm_id.find(info.job_id);
+      if (job == by_slurm_id.end()) continue;
+      listed.insert(job->second->slurm_job_id->value);
+      if (auto ok = record(*job->second, info); !ok) return ok;
+    }
+    for (const auto& info : accounted.jobs) {
+      auto job = by_slurm_id.find(info.job_id);
+      if (job == by_slurm_id.end() || listed.contains(job->second->slurm_job_id->value)) continue;
+      accounted_ids.insert(info.job_id);
+      if (auto ok = record(*job->second, info); !ok) return ok;
+    }
+    return {};
+  });
+  if (!states_recorded) return std::unexpected(states_recorded.error());
+  m_listed[cluster.name] = listed;
   for (const auto& id : ids) {
-    if (!listed.contains(by_slurm_id.at(id).slurm_job_id->value) && !accounted_ids.contains(id) &&
+    if (!listed.contains(by_slurm_id.at(id)->slurm_job_id->value) && !accounted_ids.contains(id) &&
         sacct_at) {
       report.unknown.push_back(
           no_accounting ? slurm::final_state_unknown(id)
@@ -225,7 +243,7 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
 
   // Settle each unsettled submission by what SLURM holds under its key; never sbatch again.
   for (std::size_t i = 0; lookups_at && i < submitting.size(); ++i) {
-    const auto& job = submitting[i];
+    const auto& job = *submitting[i];
     const auto found = slurm::find_by_key(found_by_keys, job.spec.submission_key.value);
     if (!found.empty()) {
       auto number = parse_job_number(found.front().job_id);
@@ -249,18 +267,23 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
 
   // W&B links: new log bytes of jobs that run or just ended, at most log_scans_per_tick of
   // them, taking turns, so a tick's cost does not grow with the number of running jobs.
-  std::vector<store::Job> to_scan;
-  for (auto& [id, job] : by_slurm_id) {
+  std::vector<std::pair<const store::Job*, slurm::JobState>> to_scan;
+  for (const auto& id : ids) {
     auto state = latest.find(id);
     if (state == latest.end()) continue;
-    job.status.state = state->second;
-    if (is_running_or_final(job)) to_scan.push_back(std::move(job));
+    // Logs grow while a job runs; once it ended, the rest is read one last time.
+    const auto logging = state->second == slurm::JobState::running ||
+                         state->second == slurm::JobState::completing ||
+                         slurm::is_final(state->second);
+    if (logging) to_scan.emplace_back(by_slurm_id.at(id), state->second);
   }
   auto& turn = m_scan_turn[cluster.name];
   const std::size_t scans = std::min(to_scan.size(), m_options.log_scans_per_tick);
   for (std::size_t i = 0; i < scans; ++i) {
-    // A log not readable yet is read on a later tick.
-    (void)scan_log(remote, to_scan[(turn + i) % to_scan.size()]);
+    const auto& [job, state] = to_scan[(turn + i) % to_scan.size()];
+    store::Job scanned = *job;
+    scanned.status.state = state;
+    (void)scan_log(remote, scanned);  // a log not readable yet is read on a later tick
   }
   turn = to_scan.empty() ? 0 : (turn + scans) % to_scan.size();
   return report;

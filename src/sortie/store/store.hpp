@@ -95,6 +95,13 @@ class Store {
   // the job is not `submitted`.
   core::Result<bool> record_state(JobId id, const StateUpdate& update);
 
+  // Runs `body` (which calls this Store) in one write transaction: many small writes cost one
+  // commit. Commits when `body` returns a value, rolls back on an error.
+  template <class Body>
+  auto in_one_transaction(Body&& body) -> std::invoke_result_t<Body&> {
+    return m_database.transaction(body);
+  }
+
   // Adds a W&B run URL to the job unless it is already listed. not_found when no such job.
   core::Result<void> add_wandb_url(JobId id, std::string_view url);
 
@@ -127,7 +134,9 @@ class Store {
                                                    std::optional<int> array_task_index = {});
 
   // Jobs on `cluster` that may still change: `submitting`, or `submitted` with no final state.
-  // Oldest first.
+  // Oldest first. For tracking: only the id, spec.cluster, key, name, phase, SLURM id and state
+  // fields, code mode, paths and times are read; resources, command, commit, script, rerun and
+  // sweep links and lists are left empty (see job() for a whole job).
   core::Result<std::vector<Job>> unfinished_jobs(const ClusterName& cluster);
 
   // A page of the jobs matching `filter`, newest first. `page.limit` must be positive.
