@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 
 #include "sortie/cli/exit_codes.hpp"
@@ -44,6 +45,21 @@ core::Result<store::Store*> Context::store() {
     m_store.emplace(**opened);
   }
   return &*m_store;
+}
+
+core::Result<store::Project> find_project(store::Store& store, const std::string& text) {
+  std::int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error == std::errc() && end == text.data() + text.size() && !text.empty()) {
+    return store.project(store::ProjectId{id});
+  }
+  auto project = store.project_by_name(text);
+  if (!project) return std::unexpected(project.error());
+  if (!*project) {
+    return core::fail(core::ErrorCode::not_found,
+                      fmt::format("no project named '{}' (see `sortie projects list`)", text));
+  }
+  return std::move(**project);
 }
 
 int report(const core::Error& error) {

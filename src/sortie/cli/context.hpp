@@ -39,6 +39,9 @@ class Context {
   std::optional<store::Store> m_store;
 };
 
+// The project named by `text`: its id, else its name. not_found names what to run instead.
+core::Result<store::Project> find_project(store::Store& store, const std::string& text);
+
 // Prints the error as one line on stderr and returns its exit status.
 int report(const core::Error& error);
 

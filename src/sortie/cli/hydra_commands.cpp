@@ -149,21 +149,6 @@ core::Result<hydra::VersionBase> version_base_from(const std::string& text) {
 }
 
 // The project named by `text`: a numeric id, else a name (as `sortie projects show` reads it).
-core::Result<store::Project> find_project(Context& context, const std::string& text) {
-  auto opened = context.store();
-  if (!opened) return std::unexpected(opened.error());
-  store::Store& store = **opened;
-  std::int64_t id = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error == std::errc() && end == text.data() + text.size()) return store.project({id});
-  auto project = store.project_by_name(text);
-  if (!project) return std::unexpected(project.error());
-  if (!*project)
-    return core::fail(core::ErrorCode::not_found,
-                      fmt::format("no project named '{}' (see `sortie projects list`)", text));
-  return std::move(**project);
-}
-
 core::Result<std::string> read_text(const std::filesystem::path& file) {
   std::ifstream stream(file, std::ios::binary);
   if (!stream)
@@ -177,7 +162,9 @@ core::Result<std::string> read_text(const std::filesystem::path& file) {
 // command runs, its @hydra.main(config_path=...) relative to the script's directory.
 core::Result<ConfigLocation> locate_project_configs(Context& context,
                                                     const std::string& project_name) {
-  auto project = find_project(context, project_name);
+  auto opened = context.store();
+  if (!opened) return std::unexpected(opened.error());
+  auto project = find_project(**opened, project_name);
   if (!project) return std::unexpected(project.error());
   const std::filesystem::path root = project->path;
   const std::string& entry = project->settings.entry_command;

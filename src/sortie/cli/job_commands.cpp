@@ -64,17 +64,6 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
   return value;
 }
 
-core::Result<store::Project> find_project(store::Store& store, const std::string& text) {
-  if (auto id = parse_integer(text)) return store.project(store::ProjectId{*id});
-  auto project = store.project_by_name(text);
-  if (!project) return std::unexpected(project.error());
-  if (!*project) {
-    return core::fail(core::ErrorCode::not_found,
-                      fmt::format("no project named '{}' (see `sortie projects list`)", text));
-  }
-  return std::move(**project);
-}
-
 // --gpus TYPE:N or N.
 core::Result<void> read_gpus(const std::string& text, script::Resources& resources) {
   if (text.empty()) return {};

@@ -33,18 +33,6 @@ struct ProjectOptions {
 };
 
 // The project named by `text`: a numeric id, else a name.
-core::Result<store::Project> find_project(store::Store& store, const std::string& text) {
-  std::int64_t id = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error == std::errc() && end == text.data() + text.size()) return store.project({id});
-  auto project = store.project_by_name(text);
-  if (!project) return std::unexpected(project.error());
-  if (!*project)
-    return core::fail(core::ErrorCode::not_found,
-                      fmt::format("no project named '{}' (see `sortie projects list`)", text));
-  return std::move(**project);
-}
-
 store::GitSnapshot snapshot_of(const git::RepoState& state) {
   store::GitSnapshot git;
   git.remote_url = state.remotes.empty() ? std::string() : state.remotes.front().url;

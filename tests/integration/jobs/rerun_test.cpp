@@ -12,8 +12,7 @@
 
 #include "sortie/store/database.hpp"
 #include "sortie/store/store.hpp"
-#include "tests/integration/sandbox.hpp"
-#include "tests/unit/git/fixtures/git_fixture.hpp"
+#include "tests/integration/jobs/sandbox_project.hpp"
 
 namespace sortie {
 namespace {
@@ -25,7 +24,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // Prints its version, then (with `count N`) N numbered lines, one every 0.2 s.
-constexpr const char* kTrainPy =
+constexpr const char* kCountingTrainPy =
     "import sys, time\n"
     "print('VERSION committed', flush=True)\n"
     "if len(sys.argv) > 2 and sys.argv[1] == 'count':\n"
@@ -35,130 +34,13 @@ constexpr const char* kTrainPy =
     "if len(sys.argv) > 1 and sys.argv[1] == 'sleep':\n"
     "    time.sleep(300)\n";
 
-// A folder the cluster user `researcher` can read, removed after.
-class SharedDir {
- public:
-  SharedDir() {
-    std::filesystem::create_directories("/var/tmp/sortie-test-remotes");
-    std::filesystem::permissions(
-        "/var/tmp/sortie-test-remotes",
-        std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-            std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-            std::filesystem::perms::others_exec);
-    std::string pattern = "/var/tmp/sortie-test-remotes/jobs-cli-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-    m_path = pattern;
-  }
-  ~SharedDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-  }
-  SharedDir(const SharedDir&) = delete;
-  SharedDir& operator=(const SharedDir&) = delete;
-  std::filesystem::path operator/(std::string_view child) const { return m_path / child; }
-  const std::filesystem::path& path() const { return m_path; }
-
- private:
-  std::filesystem::path m_path;
-};
-
-class JobsOnSandboxCli : public ::testing::Test {
+class JobsOnSandboxCli : public testing::SandboxProject {
  protected:
-  void SetUp() override {
-    git(m_dir.path(), "init -q --bare remote.git");
-    std::filesystem::create_directory(m_dir / "tiny");
-    git(m_dir / "tiny", "init -q");
-    git::fixtures::write_file(m_dir / "tiny" / "train.py", kTrainPy);
-    git(m_dir / "tiny", "add train.py");
-    git(m_dir / "tiny", "commit -q -m 'Tiny model'");
-    git(m_dir / "tiny", "remote add origin " + shell_quote((m_dir / "remote.git").string()));
-    git(m_dir / "tiny", "push -q -u origin main");
-    run_shell("chmod -R a+rX " + shell_quote(m_dir.path().string()) + " && chown -R researcher " +
-              shell_quote((m_dir / "remote.git").string()));
-
-    auto database = store::Database::open(m_dir / "sortie.db");
-    ASSERT_TRUE(database) << database.error().message;
-    store::Store store(*database);
-    store::NewProject project{"tiny", (m_dir / "tiny").string(), {}};
-    project.settings.entry_command = "python3 train.py";
-    auto created = store.create_project(project);
-    ASSERT_TRUE(created) << created.error().message;
-  }
-
-  void TearDown() override {
-    // Leave nothing running on the shared sandbox.
-    for (auto id : m_submitted) sortie("cancel " + std::to_string(id));
-  }
-
-  git::fixtures::CommandResult sortie(const std::string& arguments) {
-    return run_shell(std::string(SORTIE_BINARY) + " --config " +
-                     shell_quote(testing::sandbox().clusters_yaml) + " --db " +
-                     shell_quote((m_dir / "sortie.db").string()) + " " + arguments);
-  }
-
-  // The command's standard output only.
-  git::fixtures::CommandResult sortie_stdout(const std::string& arguments) {
-    return run_shell("(" + std::string(SORTIE_BINARY) + " --config " +
-                     shell_quote(testing::sandbox().clusters_yaml) + " --db " +
-                     shell_quote((m_dir / "sortie.db").string()) + " " + arguments +
-                     " 2>/dev/null)");
-  }
-
-  git::fixtures::CommandResult on_cluster(const std::string& command) {
-    const auto sandbox = testing::sandbox();
-    return run_shell("ssh -i " + shell_quote(sandbox.key) +
-                     " -o UserKnownHostsFile=" + shell_quote(sandbox.known_hosts) +
-                     " -o BatchMode=yes -F /dev/null -p " + std::to_string(sandbox.ssh_port) + " " +
-                     sandbox.user + "@" + sandbox.host + " " + shell_quote(command));
-  }
-
-  std::int64_t submitted_id(const git::fixtures::CommandResult& submitted) {
-    EXPECT_EQ(submitted.status, 0) << submitted.output;
-    const auto at = submitted.output.find("Submitted job ");
-    EXPECT_NE(at, std::string::npos) << submitted.output;
-    if (at == std::string::npos) return 0;
-    const auto id = std::stoll(submitted.output.substr(at + 14));
-    m_submitted.push_back(id);
-    return id;
-  }
-
-  std::int64_t submit(const std::string& arguments) {
-    return submitted_id(
-        sortie("submit tiny --cluster sandbox --partition debug --time 5 " + arguments));
-  }
-
-  nlohmann::json show(std::int64_t id) {
-    auto shown = sortie("show " + std::to_string(id) + " --json");
-    EXPECT_EQ(shown.status, 0) << shown.output;
-    try {
-      return nlohmann::json::parse(shown.output);
-    } catch (const std::exception& error) {
-      ADD_FAILURE() << error.what() << "\n" << shown.output;
-      return {};
-    }
-  }
-
-  nlohmann::json wait_for(std::int64_t id, const std::string& state,
-                          std::chrono::seconds limit = std::chrono::seconds(90)) {
-    nlohmann::json job;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto refreshed = sortie("jobs --refresh");
-      EXPECT_EQ(refreshed.status, 0) << refreshed.output;
-      job = show(id);
-      if (job.is_object() && job["state"] == state) return job;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-    ADD_FAILURE() << "job " << id << " did not reach " << state << ": " << job.dump(2);
-    return job;
-  }
-
-  SharedDir m_dir;
-  std::vector<std::int64_t> m_submitted;
+  JobsOnSandboxCli() : SandboxProject(kCountingTrainPy) {}
 };
 
 TEST_F(JobsOnSandboxCli, RerunOfASnapshotRunsTheSameCodeAfterTheWorkingTreeChanged) {
-  std::string changed = kTrainPy;
+  std::string changed = kCountingTrainPy;
   changed.replace(changed.find("VERSION committed"), 17, "VERSION uncommitted");
   git::fixtures::write_file(m_dir / "tiny" / "train.py", changed);
   const auto original = submit("");
@@ -189,7 +71,8 @@ TEST_F(JobsOnSandboxCli, RerunOfASnapshotRunsTheSameCodeAfterTheWorkingTreeChang
 }
 
 TEST_F(JobsOnSandboxCli, RerunOfASnapshotWhoseArchiveIsGoneFailsClearlyAndRecordsNothing) {
-  git::fixtures::write_file(m_dir / "tiny" / "train.py", std::string(kTrainPy) + "# dirty\n");
+  git::fixtures::write_file(m_dir / "tiny" / "train.py",
+                            std::string(kCountingTrainPy) + "# dirty\n");
   const auto original = submit("");
   ASSERT_GT(original, 0);
   auto first = wait_for(original, "COMPLETED");

@@ -66,11 +66,18 @@ class SharedDir {
 
 class SandboxProject : public ::testing::Test {
  protected:
+  explicit SandboxProject(std::string train_py = kTrainPy) : m_train_py(std::move(train_py)) {}
+
+  void TearDown() override {
+    // Leave nothing running on the shared sandbox.
+    for (auto id : m_submitted) sortie("cancel " + std::to_string(id));
+  }
+
   void SetUp() override {
     git(m_dir.path(), "init -q --bare remote.git");
     std::filesystem::create_directory(m_dir / "tiny");
     git(m_dir / "tiny", "init -q");
-    git::fixtures::write_file(m_dir / "tiny" / "train.py", kTrainPy);
+    git::fixtures::write_file(m_dir / "tiny" / "train.py", m_train_py);
     git(m_dir / "tiny", "add train.py");
     git(m_dir / "tiny", "commit -q -m 'Tiny model'");
     git(m_dir / "tiny", "remote add origin " + shell_quote((m_dir / "remote.git").string()));
@@ -95,15 +102,38 @@ class SandboxProject : public ::testing::Test {
                      shell_quote((m_dir / "sortie.db").string()) + " " + arguments);
   }
 
-  // Submits and returns sortie's job id.
-  std::int64_t submit(const std::string& arguments) {
-    auto submitted =
-        sortie("submit tiny --cluster sandbox --partition debug --time 5 " + arguments);
+  // The command's standard output only.
+  git::fixtures::CommandResult sortie_stdout(const std::string& arguments) {
+    return run_shell(
+        "(" + std::string(SORTIE_BINARY) + " --config " + shell_quote(sandbox().clusters_yaml) +
+        " --db " + shell_quote((m_dir / "sortie.db").string()) + " " + arguments + " 2>/dev/null)");
+  }
+
+  // Runs `command` on the cluster as its user, over OpenSSH.
+  git::fixtures::CommandResult on_cluster(const std::string& command) {
+    const auto target = sandbox();
+    return run_shell("ssh -i " + shell_quote(target.key) +
+                     " -o UserKnownHostsFile=" + shell_quote(target.known_hosts) +
+                     " -o BatchMode=yes -F /dev/null -p " + std::to_string(target.ssh_port) + " " +
+                     target.user + "@" + target.host + " " + shell_quote(command));
+  }
+
+  // sortie's job id from a `sortie submit` that must have succeeded; the job is cancelled at
+  // the end of the test.
+  std::int64_t submitted_id(const git::fixtures::CommandResult& submitted) {
     EXPECT_EQ(submitted.status, 0) << submitted.output;
-    EXPECT_THAT(submitted.output, HasSubstr("Submitted job "));
     const auto at = submitted.output.find("Submitted job ");
+    EXPECT_NE(at, std::string::npos) << submitted.output;
     if (at == std::string::npos) return 0;
-    return std::stoll(submitted.output.substr(at + 14));
+    const auto id = std::stoll(submitted.output.substr(at + 14));
+    m_submitted.push_back(id);
+    return id;
+  }
+
+  // Submits to the debug partition and returns sortie's job id.
+  std::int64_t submit(const std::string& arguments) {
+    return submitted_id(
+        sortie("submit tiny --cluster sandbox --partition debug --time 5 " + arguments));
   }
 
   nlohmann::json show(std::int64_t id) {
@@ -134,6 +164,8 @@ class SandboxProject : public ::testing::Test {
   }
 
   SharedDir m_dir;
+  std::string m_train_py;
+  std::vector<std::int64_t> m_submitted;
 };
 
 }  // namespace sortie::testing
