@@ -2,6 +2,8 @@
 // the real binary, a real Git repository pushed to a bare remote the cluster user can read, a
 // real SQLite file, real SLURM.
 
+#include "sortie/slurm/jobs.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -12,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "sortie/clusters/connect.hpp"
+#include "sortie/config/clusters.hpp"
 #include "sortie/jobs/submit.hpp"
 #include "sortie/store/database.hpp"
 #include "sortie/store/store.hpp"
@@ -130,6 +134,29 @@ TEST_F(JobsOnSandbox, RefreshSettlesASubmissionWhoseAnswerWasLostByAskingSlurmFo
   EXPECT_EQ(job["slurm_job_id"], slurm_id);
   auto listed = sortie("jobs --json");
   EXPECT_EQ(nlohmann::json::parse(listed.output)["jobs"].size(), 1u);
+}
+
+// The fallback for clusters without accounting: one scontrol call lists every job the
+// controller holds, in the form the tracker parses.
+TEST_F(JobsOnSandbox, OneScontrolCallListsEveryJobTheControllerHolds) {
+  const auto first = submit("-- sleep 30");
+  const auto second = submit("-- sleep 30");
+  ASSERT_GT(first, 0);
+  ASSERT_GT(second, 0);
+  auto clusters = config::load_clusters(testing::sandbox().clusters_yaml);
+  ASSERT_TRUE(clusters) << clusters.error().message;
+  auto remote = clusters::open_remote(clusters->clusters.front());
+  auto output = remote->run_one(slurm::scontrol_show_jobs(), std::chrono::seconds(30));
+  ASSERT_TRUE(output) << output.error().message;
+  auto jobs = slurm::read_scontrol_jobs(*output);
+  ASSERT_TRUE(jobs) << jobs.error().message;
+  for (const auto id : {first, second}) {
+    const auto slurm_id = std::to_string(show(id)["slurm_job_id"].get<std::int64_t>());
+    const auto found = std::ranges::find_if(
+        *jobs, [&](const slurm::JobInfo& job) { return job.job_id == slurm_id; });
+    ASSERT_NE(found, jobs->end()) << slurm_id;
+    EXPECT_TRUE(found->name.starts_with("sortie-")) << found->name;
+  }
 }
 
 TEST_F(JobsOnSandbox, RenderPrintsTheScriptAndRecordsNothing) {
