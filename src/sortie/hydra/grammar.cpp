@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "sortie/hydra/functions.hpp"
+#include "sortie/hydra/render.hpp"
 
 namespace sortie::hydra {
 namespace {
@@ -173,26 +174,6 @@ bool is_unquoted_char(char c) {
   }
 }
 
-bool is_escapable(char c) {
-  switch (c) {
-    case '\\':
-    case '(':
-    case ')':
-    case '[':
-    case ']':
-    case '{':
-    case '}':
-    case ':':
-    case '=':
-    case ',':
-    case ' ':
-    case '\t':
-      return true;
-    default:
-      return false;
-  }
-}
-
 std::size_t skip_blanks(const Scanner& s, std::size_t p) {
   while (is_blank(s.at(p))) ++p;
   return p;
@@ -321,7 +302,7 @@ std::expected<Token, SyntaxError> next_value_token(const Scanner& s, std::size_t
     }
     case '\\': {
       std::size_t q = p;
-      while (s.at(q) == '\\' && is_escapable(s.at(q + 1))) q += 2;
+      while (s.at(q) == '\\' && is_special_character(s.at(q + 1))) q += 2;
       if (q > p) return Token{TokenType::esc, p, q};
       return Token{TokenType::unquoted_char, p, p + 1};
     }

@@ -9,33 +9,37 @@
 #include "sortie/hydra/grammar.hpp"
 
 namespace sortie::hydra {
+
+bool is_special_character(char c) {
+  switch (c) {
+    case '\\':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case ':':
+    case '=':
+    case ',':
+    case ' ':
+    case '\t':
+      return true;
+    default:
+      return false;
+  }
+}
+
 namespace {
 
 enum class Position { top, nested };
 
-// Hydra's escape_special_characters: `\` first, then each of `()[]{}:=, \t`.
+// Hydra's escape_special_characters: a backslash before each special character.
 std::string escape_special_characters(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    switch (c) {
-      case '\\':
-      case '(':
-      case ')':
-      case '[':
-      case ']':
-      case '{':
-      case '}':
-      case ':':
-      case '=':
-      case ',':
-      case ' ':
-      case '\t':
-        out.push_back('\\');
-        break;
-      default:
-        break;
-    }
+    if (is_special_character(c)) out.push_back('\\');
     out.push_back(c);
   }
   return out;

@@ -11,6 +11,10 @@
 
 namespace sortie::hydra {
 
+// The characters a bare (unquoted) value must escape with a backslash, as Hydra's grammar has
+// them: `\ ( ) [ ] { } : = ,`, space and tab.
+bool is_special_character(char c);
+
 // Python's repr() of a float: shortest round-trip digits, `1.0`, `0.0001`, `1e-05`, `1e+16`,
 // `inf`, `-inf`, `nan`.
 std::string render_float(double value);
