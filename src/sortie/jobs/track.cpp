@@ -81,27 +81,51 @@ store::StateUpdate state_update(const slurm::JobInfo& info) {
 Tracker::Tracker(store::Store& store, TrackOptions options)
     : m_store(store), m_options(std::move(options)) {}
 
+core::Result<void> Tracker::refresh(const std::string& cluster, Tracked& tracked) {
+  // The token is taken before the rows are read: a write landing in between makes the next tick
+  // read again instead of going unseen.
+  auto token = m_store.change_token();
+  if (!token) return std::unexpected(token.error());
+  if (tracked.read_at == *token) return {};
+  tracked.read_at.reset();
+  auto unfinished = m_store.unfinished_jobs(store::ClusterName{cluster});
+  if (!unfinished) return std::unexpected(unfinished.error());
+  tracked.jobs = std::move(*unfinished);
+  // Sort the jobs: those SLURM has an id for, and those whose submission is unsettled.
+  tracked.with_id.clear();
+  tracked.submitting.clear();
+  tracked.ids.clear();
+  tracked.by_slurm_id.clear();
+  tracked.by_slurm_id.reserve(tracked.jobs.size());
+  for (std::size_t i = 0; i < tracked.jobs.size(); ++i) {
+    const auto& job = tracked.jobs[i];
+    if (job.status.phase == store::Phase::submitting) {
+      tracked.submitting.push_back(i);
+    } else if (job.slurm_job_id) {
+      tracked.with_id.push_back(i);
+      tracked.ids.push_back(std::to_string(job.slurm_job_id->value));
+      tracked.by_slurm_id.emplace(job.slurm_job_id->value, i);
+    }
+  }
+  tracked.squeue.reset();
+  if (!tracked.ids.empty()) tracked.squeue = slurm::squeue_jobs(tracked.ids);
+  tracked.read_at = *token;
+  return {};
+}
+
 core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::Remote& remote,
                                        int max_slurm_calls) {
   TickReport report;
-  auto unfinished = m_store.unfinished_jobs(store::ClusterName{cluster.name});
-  if (!unfinished) return std::unexpected(unfinished.error());
-
-  // Sort the jobs: those SLURM has an id for, and those whose submission is unsettled. By
-  // pointer: a Job is big, and copying ten thousand of them costs more than the tick's work.
-  std::unordered_map<std::string, const store::Job*> by_slurm_id;
-  by_slurm_id.reserve(unfinished->size());
-  std::vector<std::string> ids;
-  std::vector<const store::Job*> submitting;
-  for (const auto& job : *unfinished) {
-    if (job.status.phase == store::Phase::submitting) {
-      submitting.push_back(&job);
-    } else if (job.slurm_job_id) {
-      auto id = std::to_string(job.slurm_job_id->value);
-      ids.push_back(id);
-      by_slurm_id.emplace(std::move(id), &job);
-    }
-  }
+  auto& tracked = m_tracked[cluster.name];
+  if (auto ok = refresh(cluster.name, tracked); !ok) return std::unexpected(ok.error());
+  // Until this tick ends well the kept jobs are suspect: an early return (a failed exchange, a
+  // write that failed half-way) makes the next tick read them again.
+  const store::ChangeToken read_at = *tracked.read_at;
+  tracked.read_at.reset();
+  const auto& jobs = tracked.jobs;
+  const auto first_with = [&](std::size_t index) {
+    return tracked.by_slurm_id.at(jobs[index].slurm_job_id->value);
+  };
 
   // sacct only for jobs the controller no longer listed (all of them on a first tick), over a
   // lookback that reaches the oldest of them.
@@ -109,14 +133,15 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   const auto previous = m_listed.find(cluster.name);
   std::vector<std::string> sacct_ids;
   store::Timestamp oldest = now;
-  for (const auto& id : ids) {
+  for (std::size_t k = 0; k < tracked.with_id.size(); ++k) {
+    const auto& job = jobs[first_with(tracked.with_id[k])];
     if (previous == m_listed.end() ||
-        !previous->second.contains(by_slurm_id.at(id)->slurm_job_id->value)) {
-      sacct_ids.push_back(id);
-      oldest = std::min(oldest, by_slurm_id.at(id)->updated_at);
+        !std::ranges::binary_search(previous->second, job.slurm_job_id->value)) {
+      sacct_ids.push_back(tracked.ids[k]);
+      oldest = std::min(oldest, job.updated_at);
     }
   }
-  for (const auto* job : submitting) oldest = std::min(oldest, job->created_at);
+  for (const auto index : tracked.submitting) oldest = std::min(oldest, jobs[index].created_at);
   auto lookback = std::chrono::ceil<std::chrono::minutes>(now - oldest) + std::chrono::minutes(10);
   lookback = std::clamp(lookback, std::chrono::minutes(10), std::chrono::minutes(60 * 24 * 30));
 
@@ -128,15 +153,17 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     return static_cast<int>(commands.size()) + calls <= std::max(max_slurm_calls, 1);
   };
   std::optional<std::size_t> squeue_at;
-  if (!ids.empty()) {
+  if (tracked.squeue) {
     squeue_at = commands.size();
-    commands.push_back(slurm::squeue_jobs(ids));
+    commands.push_back(*tracked.squeue);
   }
   // Unsettled submissions: one squeue and one sacct over all their keys.
   std::optional<std::size_t> lookups_at;
-  if (!submitting.empty() && fits(2)) {
+  if (!tracked.submitting.empty() && fits(2)) {
     std::vector<std::string> keys;
-    for (const auto* job : submitting) keys.push_back(job->spec.submission_key.value);
+    for (const auto index : tracked.submitting) {
+      keys.push_back(jobs[index].spec.submission_key.value);
+    }
     lookups_at = commands.size();
     commands.push_back(without_empty_user(slurm::squeue_by_names(user, keys)));
     commands.push_back(without_empty_user(slurm::sacct_by_names(user, keys, lookback)));
@@ -153,7 +180,10 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     scontrol_at = commands.size();
     commands.push_back(slurm::scontrol_show_jobs());
   }
-  if (commands.empty()) return report;
+  if (commands.empty()) {
+    tracked.read_at = read_at;  // nothing was asked, so nothing was written
+    return report;
+  }
   report.slurm_calls = static_cast<int>(commands.size());
 
   auto outputs = remote.run(commands, m_options.timeout, remote::OnFailure::continue_batch);
@@ -165,12 +195,14 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   }
 
   // Read every answer before recording anything: a partial answer must not half-update.
-  std::vector<slurm::JobInfo> queued;
   if (squeue_at) {
-    auto read = slurm::read_squeue_jobs((*outputs)[*squeue_at]);
-    if (!read) return std::unexpected(read.error());
-    queued = std::move(*read);
+    if (auto read = slurm::read_squeue_jobs((*outputs)[*squeue_at], m_queued); !read) {
+      return std::unexpected(read.error());
+    }
+  } else {
+    m_queued.clear();
   }
+  const auto& queued = m_queued;
   slurm::SacctAnswer accounted;
   if (sacct_at) {
     auto read = slurm::read_sacct_jobs((*outputs)[*sacct_at]);
@@ -199,14 +231,23 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   }
 
   // Record what the controller says, then what accounting says of the jobs that left it: only
-  // what the record does not hold yet, all in one transaction.
-  std::set<std::int64_t> listed;
-  std::set<std::string> accounted_ids;
-  std::map<std::string, slurm::JobState> latest;  // by SLURM id, as reported this tick
+  // what the record does not hold yet, all in one transaction. The jobs are found by SLURM's
+  // numeric id (an array task's "123_4" names no tracked job).
+  const auto tracked_index = [&](const slurm::JobInfo& info) -> std::optional<std::size_t> {
+    const auto number = parse_job_number(info.job_id);
+    if (!number) return std::nullopt;
+    const auto found = tracked.by_slurm_id.find(*number);
+    if (found == tracked.by_slurm_id.end()) return std::nullopt;
+    return found->second;
+  };
+  auto& listed = m_listed_now;  // per index of `jobs`: squeue listed it this tick
+  listed.assign(jobs.size(), 0);
+  m_accounted.assign(jobs.size(), 0);
+  m_latest.assign(jobs.size(), std::nullopt);
   auto states_recorded = m_store.in_one_transaction([&]() -> core::Result<void> {
-    const auto record = [&](const store::Job& job,
-                            const slurm::JobInfo& info) -> core::Result<void> {
-      latest[info.job_id] = info.state;
+    const auto record = [&](std::size_t index, const slurm::JobInfo& info) -> core::Result<void> {
+      m_latest[index] = info.state;
+      const auto& job = jobs[index];
       const auto update = state_update(info);
       if (!is_news(job, update)) return {};
       auto changed = m_store.record_state(job.id, update);
@@ -215,24 +256,30 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
       return {};
     };
     for (const auto& info : queued) {
-      auto job = by_slurm_id.find(info.job_id);
-      if (job == by_slurm_id.end()) continue;
-      listed.insert(job->second->slurm_job_id->value);
-      if (auto ok = record(*job->second, info); !ok) return ok;
+      const auto index = tracked_index(info);
+      if (!index) continue;
+      listed[*index] = 1;
+      if (auto ok = record(*index, info); !ok) return ok;
     }
     for (const auto& info : accounted.jobs) {
-      auto job = by_slurm_id.find(info.job_id);
-      if (job == by_slurm_id.end() || listed.contains(job->second->slurm_job_id->value)) continue;
-      accounted_ids.insert(info.job_id);
-      if (auto ok = record(*job->second, info); !ok) return ok;
+      const auto index = tracked_index(info);
+      if (!index || listed[*index]) continue;
+      m_accounted[*index] = 1;
+      if (auto ok = record(*index, info); !ok) return ok;
     }
     return {};
   });
   if (!states_recorded) return std::unexpected(states_recorded.error());
-  m_listed[cluster.name] = listed;
-  for (const auto& id : ids) {
-    if (!listed.contains(by_slurm_id.at(id)->slurm_job_id->value) && !accounted_ids.contains(id) &&
-        sacct_at) {
+  auto& listed_ids = m_listed[cluster.name];
+  listed_ids.clear();
+  for (const auto index : tracked.with_id) {
+    if (listed[index]) listed_ids.push_back(jobs[index].slurm_job_id->value);
+  }
+  std::ranges::sort(listed_ids);
+  for (std::size_t k = 0; sacct_at && k < tracked.with_id.size(); ++k) {
+    const auto first = first_with(tracked.with_id[k]);
+    if (!listed[first] && !m_accounted[first]) {
+      const auto& id = tracked.ids[k];
       report.unknown.push_back(
           no_accounting ? slurm::final_state_unknown(id)
                         : fmt::format("{} knows nothing of SLURM job {} (neither squeue nor "
@@ -242,8 +289,8 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   }
 
   // Settle each unsettled submission by what SLURM holds under its key; never sbatch again.
-  for (std::size_t i = 0; lookups_at && i < submitting.size(); ++i) {
-    const auto& job = *submitting[i];
+  for (std::size_t i = 0; lookups_at && i < tracked.submitting.size(); ++i) {
+    const auto& job = jobs[tracked.submitting[i]];
     const auto found = slurm::find_by_key(found_by_keys, job.spec.submission_key.value);
     if (!found.empty()) {
       auto number = parse_job_number(found.front().job_id);
@@ -264,18 +311,22 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     if (!marked) return std::unexpected(marked.error());
     if (*marked) ++report.failed;
   }
+  // Whether this tick wrote a job row: then the kept jobs are stale and are read again.
+  auto after_records = m_store.change_token();
+  if (!after_records) return std::unexpected(after_records.error());
+  const bool recorded_nothing = after_records->this_connection == read_at.this_connection;
 
   // W&B links: new log bytes of jobs that run or just ended, at most log_scans_per_tick of
   // them, taking turns, so a tick's cost does not grow with the number of running jobs.
   std::vector<std::pair<const store::Job*, slurm::JobState>> to_scan;
-  for (const auto& id : ids) {
-    auto state = latest.find(id);
-    if (state == latest.end()) continue;
+  for (const auto index : tracked.with_id) {
+    const auto first = first_with(index);
+    const auto& state = m_latest[first];
+    if (!state) continue;
     // Logs grow while a job runs; once it ended, the rest is read one last time.
-    const auto logging = state->second == slurm::JobState::running ||
-                         state->second == slurm::JobState::completing ||
-                         slurm::is_final(state->second);
-    if (logging) to_scan.emplace_back(by_slurm_id.at(id), state->second);
+    const auto logging = *state == slurm::JobState::running ||
+                         *state == slurm::JobState::completing || slurm::is_final(*state);
+    if (logging) to_scan.emplace_back(&jobs[first], *state);
   }
   auto& turn = m_scan_turn[cluster.name];
   const std::size_t scans = std::min(to_scan.size(), m_options.log_scans_per_tick);
@@ -286,6 +337,12 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     (void)scan_log(remote, scanned);  // a log not readable yet is read on a later tick
   }
   turn = to_scan.empty() ? 0 : (turn + scans) % to_scan.size();
+
+  // The scans' writes (W&B links, scan offsets) change nothing the kept jobs hold; other
+  // connections' writes since the jobs were read still count, as read_at's data_version.
+  if (auto after_scans = m_store.change_token(); after_scans && recorded_nothing) {
+    tracked.read_at = store::ChangeToken{read_at.other_connections, after_scans->this_connection};
+  }
   return report;
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sortie/config/clusters.hpp"
@@ -53,7 +54,10 @@ std::string stderr_path(const store::Job& job);
 store::StateUpdate state_update(const slurm::JobInfo& info);
 
 // Tracks the jobs of any number of clusters; remembers between ticks which jobs squeue no longer
-// lists (they are asked of sacct). Used by one thread at a time. A new Tracker (a restarted
+// lists (they are asked of sacct). Used by one thread at a time. Keeps each cluster's unfinished
+// jobs between ticks and reads them again only when the store may have changed since
+// (Store::change_token: a write by any connection, or a state this Tracker recorded), so a
+// tick where nothing changed reads no job rows. A new Tracker (a restarted
 // sortie) asks sacct about every job once. How far each job's log was scanned for W&B links is
 // kept in the store (Store::wandb_scan_offset): a new Tracker resumes there, at the start of the
 // line the last scan had not finished, never from byte 0.
@@ -85,11 +89,32 @@ class Tracker {
     bool finished = false;
   };
 
+  // One cluster's unfinished jobs as last read, and what the tick derives from them alone.
+  struct Tracked {
+    std::optional<store::ChangeToken> read_at;  // nullopt: must be read again
+    std::vector<store::Job> jobs;               // Store::unfinished_jobs()
+    std::vector<std::size_t> with_id;           // indices of jobs SLURM has an id for
+    std::vector<std::size_t> submitting;        // indices of unsettled submissions
+    std::vector<std::string> ids;               // SLURM ids of `with_id`, in its order
+    // SLURM id → index of the first job with it.
+    std::unordered_map<std::int64_t, std::size_t> by_slurm_id;
+    std::optional<remote::Command> squeue;  // squeue_jobs(ids), unless `ids` is empty
+  };
+
+  // Brings `tracked` up to date with the store when it may have changed since it was read.
+  core::Result<void> refresh(const std::string& cluster, Tracked& tracked);
   core::Result<void> scan_log(remote::Remote& remote, const store::Job& job);
 
   store::Store& m_store;
   TrackOptions m_options;
-  std::map<std::string, std::set<std::int64_t>> m_listed;  // per cluster: seen by the last squeue
+  std::map<std::string, Tracked> m_tracked;  // per cluster
+  // Per cluster: the SLURM ids seen by the last squeue, sorted.
+  std::map<std::string, std::vector<std::int64_t>> m_listed;
+  // Reused from tick to tick, so a steady tick allocates little.
+  std::vector<slurm::JobInfo> m_queued;
+  std::vector<std::optional<slurm::JobState>> m_latest;  // per index of Tracked::jobs
+  std::vector<char> m_accounted;                          // per index of Tracked::jobs
+  std::vector<char> m_listed_now;                         // per index of Tracked::jobs
   std::map<std::int64_t, LogCursor> m_logs;                // per sortie job id
   std::set<std::string> m_no_accounting;  // clusters whose sacct said accounting is disabled
   std::map<std::string, std::size_t> m_scan_turn;  // per cluster: where the next log scan starts

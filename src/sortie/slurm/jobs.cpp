@@ -89,9 +89,22 @@ bool split_fields(std::string_view line, std::span<std::string_view> fields, boo
   return true;
 }
 
+bool is_none(std::string_view text) {
+  return text == "None" || text == "(null)" || text == "N/A";
+}
+
 std::string none_as_empty(std::string_view text) {
-  if (text == "None" || text == "(null)" || text == "N/A") return {};
+  if (is_none(text)) return {};
   return std::string(text);
+}
+
+// none_as_empty() into `out`, reusing its memory.
+void assign_none_as_empty(std::string& out, std::string_view text) {
+  if (is_none(text)) {
+    out.clear();
+  } else {
+    out.assign(text);
+  }
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
@@ -191,21 +204,26 @@ class LineParser {
   std::chrono::seconds m_utc_offset;
 };
 
-core::Result<JobInfo> parse_squeue_line(std::string_view line, const LineParser& parser) {
+// Parses one squeue line into `job`, overwriting every field (its strings keep their memory).
+core::Result<void> parse_squeue_line_into(std::string_view line, const LineParser& parser,
+                                          JobInfo& job) {
   std::array<std::string_view, kSqueueFieldCount> fields{};
   if (!split_fields(line, fields, true)) {
     return std::unexpected(parser.error(
         fmt::format("expected {} fields ({}), each followed by '{}', got '{}'", kSqueueFieldCount,
                     kSqueueJobFields, kJobFieldDelimiter, line.substr(0, 160))));
   }
-  JobInfo job;
-  job.job_id = std::string(fields[0]);
+  job.job_id.assign(fields[0]);
   if (job.job_id.empty()) return std::unexpected(parser.error("empty JobArrayID"));
+  job.array_job_id.clear();
+  job.array_task_id.reset();
+  job.array_task_range.clear();
   set_array_fields(job);
+  job.cancelled_by.reset();
   if (auto ok = parser.state(fields[3], job); !ok) return std::unexpected(ok.error());
-  job.reason = none_as_empty(fields[4]);
-  job.user = std::string(fields[5]);
-  job.partition = std::string(fields[6]);
+  assign_none_as_empty(job.reason, fields[4]);
+  job.user.assign(fields[5]);
+  job.partition.assign(fields[6]);
   if (auto ok = parser.time("SubmitTime", fields[7], job.submit_time); !ok) {
     return std::unexpected(ok.error());
   }
@@ -224,13 +242,23 @@ core::Result<JobInfo> parse_squeue_line(std::string_view line, const LineParser&
   }
   job.exit_code = static_cast<int>((*status >> 8) & 0xff);
   job.signal = static_cast<int>(*status & 0x7f);
-  job.nodes = none_as_empty(fields[13]);
-  job.work_dir = none_as_empty(fields[14]);
-  job.stdout_path = none_as_empty(fields[15]);
-  job.stderr_path = none_as_empty(fields[16]);
-  job.comment = fields[17] == "(null)" ? std::string() : std::string(fields[17]);
-  job.name = std::string(fields[18]);
+  assign_none_as_empty(job.nodes, fields[13]);
+  assign_none_as_empty(job.work_dir, fields[14]);
+  assign_none_as_empty(job.stdout_path, fields[15]);
+  assign_none_as_empty(job.stderr_path, fields[16]);
+  if (fields[17] == "(null)") {
+    job.comment.clear();
+  } else {
+    job.comment.assign(fields[17]);
+  }
+  job.name.assign(fields[18]);
   keep_facts_only(job);
+  return {};
+}
+
+core::Result<JobInfo> parse_squeue_line(std::string_view line, const LineParser& parser) {
+  JobInfo job;
+  if (auto ok = parse_squeue_line_into(line, parser, job); !ok) return std::unexpected(ok.error());
   return job;
 }
 
@@ -674,6 +702,29 @@ core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output
   if (is_invalid_job_id(output)) return std::vector<JobInfo>{};
   if (auto ok = check(output, "squeue"); !ok) return std::unexpected(ok.error());
   return parse_squeue_jobs(output.out);
+}
+
+core::Result<void> read_squeue_jobs(const remote::Output& output, std::vector<JobInfo>& jobs) {
+  std::size_t count = 0;
+  if (!is_invalid_job_id(output)) {
+    if (auto ok = check(output, "squeue"); !ok) return std::unexpected(ok.error());
+    std::optional<core::Error> error;
+    detail::for_each_line(output.out, [&](std::size_t number, std::string_view line) {
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (detail::trim(line).empty()) return true;
+      if (count == jobs.size()) jobs.emplace_back();
+      const LineParser parser("squeue", number, std::chrono::seconds{});
+      if (auto ok = parse_squeue_line_into(line, parser, jobs[count]); !ok) {
+        error = std::move(ok.error());
+        return false;
+      }
+      ++count;
+      return true;
+    });
+    if (error) return std::unexpected(std::move(*error));
+  }
+  jobs.resize(count);
+  return {};
 }
 
 std::vector<std::string> not_listed(const std::vector<std::string>& job_ids,

@@ -104,6 +104,11 @@ core::Result<std::vector<JobInfo>> parse_squeue_jobs(std::string_view output,
 // an empty list, not an error. Use not_listed() to learn which ids left the queue.
 core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output);
 
+// read_squeue_jobs() into `jobs`, which is replaced whole (on failure its contents are
+// unspecified). For a caller that reads squeue on every tick: the elements and their strings
+// keep their memory from one call to the next, so a steady answer allocates nothing.
+core::Result<void> read_squeue_jobs(const remote::Output& output, std::vector<JobInfo>& jobs);
+
 // The ids of `job_ids` that no job in `jobs` answers to (by job_id, or by array_job_id for a
 // whole array): the jobs to ask sacct about. Keeps the order of `job_ids`.
 std::vector<std::string> not_listed(const std::vector<std::string>& job_ids,

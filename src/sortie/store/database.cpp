@@ -217,6 +217,19 @@ std::int64_t Database::changes() const {
   return sqlite3_changes64(m_connection.get());
 }
 
+std::int64_t Database::total_changes() const {
+  return sqlite3_total_changes64(m_connection.get());
+}
+
+core::Result<std::int64_t> Database::data_version() {
+  auto pragma = prepare("PRAGMA data_version");
+  if (!pragma) return std::unexpected(pragma.error());
+  auto row = pragma->step();
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return core::fail(core::ErrorCode::io_error, "PRAGMA data_version returned no row");
+  return pragma->integer(0);
+}
+
 std::int64_t Database::last_insert_id() const {
   return sqlite3_last_insert_rowid(m_connection.get());
 }

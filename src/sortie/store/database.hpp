@@ -92,6 +92,16 @@ class Database {
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   std::int64_t changes() const;
 
+  // Rows changed by INSERT/UPDATE/DELETE on this connection since it was opened (SQLite's
+  // total_changes, rolled-back changes included): equal readings mean this connection wrote
+  // nothing in between.
+  std::int64_t total_changes() const;
+
+  // SQLite's `PRAGMA data_version`: differs between two readings when another connection (of
+  // this or another process) committed in between; this connection's own commits leave it as
+  // it was. Fails (io_error) when the pragma cannot run.
+  core::Result<std::int64_t> data_version();
+
   // The rowid of the last INSERT on this connection.
   std::int64_t last_insert_id() const;
 

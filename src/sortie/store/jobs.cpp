@@ -457,6 +457,12 @@ core::Result<std::vector<Job>> Store::unfinished_jobs(const ClusterName& cluster
   });
 }
 
+core::Result<ChangeToken> Store::change_token() {
+  auto version = m_database.data_version();
+  if (!version) return std::unexpected(version.error());
+  return ChangeToken{*version, m_database.total_changes()};
+}
+
 namespace {
 
 // The WHERE clause for `filter` (plus an optional cursor), with parameters from 1 in order.

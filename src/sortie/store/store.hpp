@@ -31,6 +31,15 @@ using Clock = std::function<Timestamp()>;
 // The system clock, to whole seconds.
 Timestamp system_now();
 
+// Where the database stood when read: compare two to learn whether anything may have been
+// written in between (see Store::change_token).
+struct ChangeToken {
+  std::int64_t other_connections = 0;  // SQLite's data_version
+  std::int64_t this_connection = 0;    // rows this connection changed so far
+
+  friend bool operator==(const ChangeToken&, const ChangeToken&) = default;
+};
+
 class Store {
  public:
   // Reads and writes through `database`, which must outlive the Store; used by one thread at a
@@ -138,6 +147,12 @@ class Store {
   // fields, code mode, paths and times are read; resources, command, commit, script, rerun and
   // sweep links and lists are left empty (see job() for a whole job).
   core::Result<std::vector<Job>> unfinished_jobs(const ClusterName& cluster);
+
+  // Where the database stands now, without reading any table: two tokens are equal only when
+  // no row was written in between, by this Store's connection or by any other (another
+  // process, another thread's Database). Unequal tokens may also follow writes that changed
+  // nothing the caller reads, so a cache re-reads then. Fails (io_error) when SQLite cannot say.
+  core::Result<ChangeToken> change_token();
 
   // A page of the jobs matching `filter`, newest first. `page.limit` must be positive.
   core::Result<JobPage> list_jobs(const JobFilter& filter, const PageRequest& page);

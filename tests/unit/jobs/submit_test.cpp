@@ -272,6 +272,79 @@ TEST_F(Submission, TickMakesOneExchangePerClusterWhateverTheNumberOfJobs) {
   EXPECT_EQ(m_remote.batches.back().commands.front().argv.at(2), "squeue");
 }
 
+// The --jobs= argument of the last squeue the tracker sent.
+std::string squeued_ids(const FakeRemote& remote) {
+  for (const auto& command : remote.batches.back().commands) {
+    for (const auto& argument : command.argv) {
+      if (argument.starts_with("--jobs=")) return argument.substr(7);
+    }
+  }
+  return "";
+}
+
+TEST_F(Submission, TrackerKeepsItsJobsBetweenTicksYetSeesEveryChangeToThem) {
+  const auto add = [&](store::Store& into, const std::string& key, std::int64_t slurm_id) {
+    store::NewJob job;
+    job.project = m_request.project.id;
+    job.cluster = store::ClusterName{"sandbox"};
+    job.submission_key = store::SubmissionKey{key};
+    job.name = "x";
+    auto created = into.create_job(job);
+    EXPECT_TRUE(created) << created.error().message;
+    EXPECT_EQ(into.mark_submitted(created->id, store::SlurmJobId{slurm_id}), true);
+    return created->id;
+  };
+  const auto first = add(*m_store, "sortie-first", 100);
+  m_remote.answers["squeue"] = {0, squeue_line("100", "RUNNING", "x"), ""};
+  auto track = tracker();
+  auto report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->state_changes, 1);
+  report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->state_changes, 0);
+  EXPECT_EQ(squeued_ids(m_remote), "100");
+
+  // Another process (another connection) submits a job: the next tick tracks it.
+  auto database = store::Database::open(m_dir.path() / "sortie.db");
+  ASSERT_TRUE(database) << database.error().message;
+  store::Store other(*database, [this] { return m_now; });
+  const auto second = add(other, "sortie-second", 101);
+  m_remote.answers["squeue"] = {
+      0, squeue_line("100", "RUNNING", "x") + squeue_line("101", "RUNNING", "x"), ""};
+  report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(squeued_ids(m_remote), "100,101");
+  EXPECT_EQ(report->state_changes, 1);
+  EXPECT_EQ(m_store->job(second)->status.state, slurm::JobState::running);
+
+  // A state recorded through the tracker's own connection, outside the tracker: the job ended.
+  store::StateUpdate cancelled;
+  cancelled.state = slurm::JobState::cancelled;
+  ASSERT_EQ(m_store->record_state(second, cancelled), true);
+  ASSERT_TRUE(track.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(squeued_ids(m_remote), "100");
+
+  // Another process deletes the first job and submits a third.
+  ASSERT_EQ(other.delete_job(first), true);
+  add(other, "sortie-third", 102);
+  m_remote.answers["squeue"] = {0, squeue_line("102", "PENDING", "x"), ""};
+  ASSERT_TRUE(track.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(squeued_ids(m_remote), "102");
+
+  // A failed exchange, then the job runs: the next tick records it once.
+  m_remote.failures.emplace("env", core::Error{core::ErrorCode::io_error, "connection lost"});
+  EXPECT_FALSE(track.tick(m_request.cluster, m_remote));
+  m_remote.failures.clear();
+  m_remote.answers["squeue"] = {0, squeue_line("102", "RUNNING", "x"), ""};
+  report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->state_changes, 1);
+  report = track.tick(m_request.cluster, m_remote);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->state_changes, 0);
+}
+
 TEST_F(Submission, TickRecordsTheFinalStateSacctReportsForAJobSqueueNoLongerLists) {
   auto outcome = submit_ok();
   m_remote.answers["sacct"] = {0, sacct_line("4242", "FAILED", "3:0", "x"), ""};

@@ -214,6 +214,28 @@ TEST(SqueueJobs, TreatsASingleIdNoLongerKnownAsNotInTheQueue) {
   EXPECT_EQ(not_listed({"27", "55"}, *one_left), std::vector<std::string>{"27"});
 }
 
+TEST(SqueueJobs, ReadingIntoAReusedListGivesWhatAFreshReadGives) {
+  // Each capture overwrites jobs left by the previous one (array tasks, cancellers, reasons,
+  // more or fewer lines), so a field a line lacks must not keep an earlier job's value.
+  std::vector<JobInfo> reused;
+  for (const auto* file : {"jobs-squeue.active.txt", "jobs-squeue.finished.txt",
+                           "jobs-squeue.completing.txt", "jobs-squeue.requeued.txt",
+                           "jobs-squeue.active.txt"}) {
+    const remote::Output output{0, captured(file), ""};
+    const auto fresh = read_squeue_jobs(output);
+    ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
+    const auto read = read_squeue_jobs(output, reused);
+    ASSERT_TRUE(read.has_value()) << read.error().message;
+    EXPECT_EQ(reused, *fresh) << file;
+  }
+  const auto runs = captured_runs("jobs-squeue.unknown-ids.txt");
+  ASSERT_TRUE(read_squeue_jobs(runs[0], reused));
+  EXPECT_TRUE(reused.empty());
+  const remote::Output unavailable{
+      1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n"};
+  EXPECT_FALSE(read_squeue_jobs(unavailable, reused));
+}
+
 TEST(SqueueJobs, ReportsAControllerThatDoesNotAnswerAsUnavailable) {
   const remote::Output output{
       1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n"};

@@ -300,6 +300,34 @@ TEST_F(StoreJobs, TwoConnectionsRacingToMarkSubmittedLetExactlyOneWin) {
   }
 }
 
+TEST_F(StoreQueries, ChangeTokenStaysWhileNothingIsWrittenAndMovesOnAnyConnectionsWrite) {
+  auto job = submitted("key-token", 100);
+  auto before = store().change_token();
+  ASSERT_TRUE(before) << before.error().message;
+  ASSERT_TRUE(store().unfinished_jobs(ClusterName{"alpha"}));
+  ASSERT_TRUE(store().job(job.id));
+  EXPECT_EQ(store().change_token().value(), *before);
+
+  // A write through this Store.
+  ASSERT_EQ(store().record_state(job.id, state_update(JobState::running)), true);
+  auto after_own = store().change_token();
+  ASSERT_TRUE(after_own);
+  EXPECT_NE(*after_own, *before);
+  EXPECT_EQ(store().change_token().value(), *after_own);
+
+  // A write through another connection (another process's, in real life).
+  {
+    auto database = Database::open(path());
+    ASSERT_TRUE(database) << database.error().message;
+    Store other(*database);
+    ASSERT_EQ(other.delete_job(job.id), true);
+  }
+  auto after_other = store().change_token();
+  ASSERT_TRUE(after_other);
+  EXPECT_NE(*after_other, *after_own);
+  EXPECT_EQ(store().change_token().value(), *after_other);
+}
+
 TEST_F(StoreJobs, RecordsAnEventPerTransitionAndNoneForNoOpUpdates) {
   auto job = submitted("key-1", 100);
   EXPECT_EQ(store().record_state(job.id, state_update(JobState::pending)), false);
