@@ -54,25 +54,6 @@ core::Result<std::optional<std::string>> read_package_header(std::string_view te
   return package;
 }
 
-std::string python_type_name(const Value& value) {
-  switch (value.data.index()) {
-    case 0:
-      return "NoneType";
-    case 1:
-      return "bool";
-    case 2:
-      return "int";
-    case 3:
-      return "float";
-    case 4:
-      return "str";
-    case 5:
-      return "ListConfig";
-    default:
-      return "DictConfig";
-  }
-}
-
 struct SplitGroup {
   std::string group;
   std::optional<std::string> package;
@@ -100,9 +81,10 @@ core::Result<std::vector<DefaultsEntry>> read_defaults(const Value& defaults,
   const auto* list = std::get_if<ListValue>(&defaults.data);
   if (list == nullptr) {
     const bool mapping = std::holds_alternative<DictValue>(defaults.data);
-    return core::fail(ErrorCode::config_invalid,
-                      fmt::format("Invalid defaults list in '{}', defaults must be a list (got {})",
-                                  config_path, mapping ? "mapping" : python_type_name(defaults)));
+    return core::fail(
+        ErrorCode::config_invalid,
+        fmt::format("Invalid defaults list in '{}', defaults must be a list (got {})", config_path,
+                    mapping ? "mapping" : python_type_name(defaults, TypeNames::omegaconf)));
   }
   std::vector<DefaultsEntry> entries;
   for (const Value& item : list->items) {
@@ -118,7 +100,8 @@ core::Result<std::vector<DefaultsEntry>> read_defaults(const Value& defaults,
     }
     const auto* dict = std::get_if<DictValue>(&item.data);
     if (dict == nullptr)
-      return invalid(fmt::format("Unsupported type in defaults : {}", python_type_name(item)));
+      return invalid(fmt::format("Unsupported type in defaults : {}",
+                                 python_type_name(item, TypeNames::omegaconf)));
     std::vector<std::pair<std::string, Value>> fields = dict->entries;
     std::optional<bool> old_optional;
     if (fields.size() > 1) {
@@ -172,14 +155,14 @@ core::Result<std::vector<DefaultsEntry>> read_defaults(const Value& defaults,
         if (option_name == nullptr)
           return invalid(fmt::format(
               "Unsupported item value in defaults : {}, nested list items must be strings",
-              python_type_name(option)));
+              python_type_name(option, TypeNames::omegaconf)));
         options.push_back(*option_name);
       }
       entry.choice.names = std::move(options);
     } else {
       return invalid(
           fmt::format("Unsupported item value in defaults : {}. Supported: string or list",
-                      python_type_name(value)));
+                      python_type_name(value, TypeNames::omegaconf)));
     }
     entries.push_back(std::move(entry));
   }

@@ -214,4 +214,24 @@ std::string python_str(const Value& value) {
   return std::visit(Printer{}, value.data);
 }
 
+std::string python_type_name(const Value& value, TypeNames names) {
+  const bool omegaconf = names == TypeNames::omegaconf;
+  switch (value.data.index()) {
+    case 0:
+      return "NoneType";
+    case 1:
+      return "bool";
+    case 2:
+      return "int";
+    case 3:
+      return "float";
+    case 4:
+      return "str";
+    case 5:
+      return omegaconf ? "ListConfig" : "list";
+    default:
+      return omegaconf ? "DictConfig" : "dict";
+  }
+}
+
 }  // namespace sortie::hydra

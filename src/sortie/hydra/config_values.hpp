@@ -51,4 +51,10 @@ bool remove(Value& root, std::string_view key);
 // Hydra's: None, True, 1, 0.5, abc, [1, 'a'], {'k': 'v'}.
 std::string python_str(const Value& value);
 
+// How an error message names a value's type: as Python does (`list`, `dict`), or as OmegaConf
+// does for a loaded config (`ListConfig`, `DictConfig`). Scalars are `NoneType`, `bool`, `int`,
+// `float`, `str` either way.
+enum class TypeNames { python, omegaconf };
+std::string python_type_name(const Value& value, TypeNames names = TypeNames::python);
+
 }  // namespace sortie::hydra

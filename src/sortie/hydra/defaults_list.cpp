@@ -125,7 +125,7 @@ class Builder {
       }
       auto choice = group_choice(value);
       if (!choice) {
-        const std::string type = value == nullptr ? "NoneType" : python_type(*value);
+        const std::string type = value == nullptr ? "NoneType" : python_type_name(*value);
         return core::fail(
             ErrorCode::invalid_argument,
             fmt::format("Config group override must be a string or a list. Got {} (in '{}')", type,
@@ -246,25 +246,6 @@ class Builder {
     std::optional<std::string> name;
     bool used = false;
   };
-
-  static std::string python_type(const Value& value) {
-    switch (value.data.index()) {
-      case 0:
-        return "NoneType";
-      case 1:
-        return "bool";
-      case 2:
-        return "int";
-      case 3:
-        return "float";
-      case 4:
-        return "str";
-      case 5:
-        return "list";
-      default:
-        return "dict";
-    }
-  }
 
   static std::optional<GroupChoice> group_choice(const Value* value) {
     if (value == nullptr) return std::nullopt;

@@ -13,6 +13,7 @@
 #include <random>
 #include <tuple>
 
+#include "sortie/hydra/config_values.hpp"
 #include "sortie/hydra/render.hpp"
 
 namespace sortie::hydra {
@@ -979,19 +980,7 @@ std::string python_type_name(const OverrideValue& value) {
   if (as<RangeSweep>(value)) return "RangeSweep";
   if (as<IntervalSweep>(value)) return "IntervalSweep";
   if (as<GlobSweep>(value)) return "Glob";
-  return std::visit(
-      [](const auto& data) -> std::string {
-        using T = std::decay_t<decltype(data)>;
-        if constexpr (std::is_same_v<T, std::nullptr_t>) return "NoneType";
-        if constexpr (std::is_same_v<T, bool>) return "bool";
-        if constexpr (std::is_same_v<T, std::int64_t>) return "int";
-        if constexpr (std::is_same_v<T, double>) return "float";
-        if constexpr (std::is_same_v<T, std::string>) return "str";
-        if constexpr (std::is_same_v<T, ListValue>) return "list";
-        if constexpr (std::is_same_v<T, DictValue>) return "dict";
-        return "object";
-      },
-      std::get<Value>(value).data);
+  return python_type_name(std::get<Value>(value));
 }
 
 std::string python_string_repr(std::string_view text) {
