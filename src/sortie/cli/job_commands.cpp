@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <charconv>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -12,7 +11,8 @@
 #include "sortie/cli/context.hpp"
 #include "sortie/cli/interrupt.hpp"
 #include "sortie/clusters/connect.hpp"
-#include "sortie/jobs/code.hpp"
+#include "sortie/jobs/cancel.hpp"
+#include "sortie/jobs/launch.hpp"
 #include "sortie/jobs/logs.hpp"
 #include "sortie/jobs/purge.hpp"
 #include "sortie/jobs/rerun.hpp"
@@ -57,28 +57,6 @@ struct JobOptions {
   double submit_grace_seconds = 120;
 };
 
-std::optional<std::int64_t> parse_integer(std::string_view text) {
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// --gpus TYPE:N or N.
-core::Result<void> read_gpus(const std::string& text, script::Resources& resources) {
-  if (text.empty()) return {};
-  const auto colon = text.rfind(':');
-  const std::string count = colon == std::string::npos ? text : text.substr(colon + 1);
-  auto number = parse_integer(count);
-  if (!number || *number < 0 || (colon != std::string::npos && colon == 0)) {
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("--gpus '{}': write TYPE:N (e.g. a100:2) or N", text));
-  }
-  resources.gpus = *number;
-  if (colon != std::string::npos) resources.gpu_type = text.substr(0, colon);
-  return {};
-}
-
 core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& store,
                                                const JobOptions& options) {
   auto project = find_project(store, options.project);
@@ -91,42 +69,20 @@ core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& s
   auto cluster = context.cluster(cluster_name);
   if (!cluster) return std::unexpected(cluster.error());
 
-  jobs::SubmitRequest request;
-  request.project = *project;
-  request.cluster = **cluster;
-  request.name = options.name;
-  request.arguments = options.arguments;
-  if (!options.partition.empty()) request.resources.partition = options.partition;
-  if (auto ok = read_gpus(options.gpus, request.resources); !ok) return std::unexpected(ok.error());
-  request.resources.nodes = options.nodes;
-  if (options.cpus > 0) request.resources.cpus_per_task = options.cpus;
-  if (!options.memory.empty()) request.resources.memory = options.memory;
-  if (!options.account.empty()) request.resources.account = options.account;
-  if (!options.qos.empty()) request.resources.qos = options.qos;
-  if (!options.constraint.empty()) request.resources.constraint = options.constraint;
-  if (!options.time.empty()) {
-    auto limit = script::parse_time_request(options.time);
-    if (!limit) return std::unexpected(limit.error());
-    request.resources.time_limit = *limit;
-  }
-
-  std::optional<store::DeliveryMode> mode;
-  if (options.mode == "git") {
-    mode = store::DeliveryMode::git;
-  } else if (options.mode == "snapshot") {
-    mode = store::DeliveryMode::snapshot;
-  } else if (!options.mode.empty()) {
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("--mode '{}': use git or snapshot", options.mode));
-  }
-  auto chosen = jobs::choose_template(*project, **cluster);
-  if (!chosen) return std::unexpected(chosen.error());
-  request.script_template = std::move(chosen->script_template);
-
-  auto code = jobs::resolve_code(project->path, mode);
-  if (!code) return std::unexpected(code.error());
-  request.code = std::move(*code);
-  return request;
+  jobs::LaunchSpec spec;
+  spec.partition = options.partition;
+  spec.gpus = options.gpus;
+  spec.nodes = options.nodes;
+  spec.cpus_per_task = options.cpus;
+  spec.memory = options.memory;
+  spec.time = options.time;
+  spec.mode = options.mode;
+  spec.name = options.name;
+  spec.account = options.account;
+  spec.qos = options.qos;
+  spec.constraint = options.constraint;
+  spec.arguments = options.arguments;
+  return jobs::prepare_request(*project, **cluster, spec);
 }
 
 std::string status_text(const store::Job& job) {
@@ -325,23 +281,13 @@ int cancel(Context& context, const JobOptions& options) {
   store::Store& store = **opened;
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
-  if (!job->slurm_job_id) {
-    return report(core::Error{core::ErrorCode::invalid_argument,
-                              fmt::format("job {} has no SLURM job ({}): nothing to cancel",
-                                          job->id.value, status_text(*job))});
-  }
   auto cluster = context.cluster(job->spec.cluster.value);
   if (!cluster) return report(cluster.error());
   auto remote = clusters::open_remote(**cluster);
 
   // scancel; the record changes only when SLURM reports CANCELLED (the tick below, or later).
-  auto output = remote->run_one({{"scancel", std::to_string(job->slurm_job_id->value)}, {}},
-                                seconds(options.timeout_seconds));
-  if (!output) return report(output.error());
-  if (output->exit_code != 0) {
-    return report(
-        core::Error{core::ErrorCode::command_failed,
-                    fmt::format("scancel {} failed: {}", job->slurm_job_id->value, output->err)});
+  if (auto ok = jobs::cancel(*job, *remote, seconds(options.timeout_seconds)); !ok) {
+    return report(ok.error());
   }
   jobs::Tracker tracker(store);
   (void)tracker.tick(**cluster, *remote);
