@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config make git
   # libraries (each has one home under src/sortie/, see docs/ARCHITECTURE.md)
   libssh-dev libgit2-dev libsqlite3-dev libkainjow-mustache-dev libyaml-cpp-dev
-  nlohmann-json3-dev libfmt-dev libcli11-dev
+  nlohmann-json3-dev libfmt-dev libcli11-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the sandbox SLURM cluster

@@ -13,6 +13,7 @@
 #include "sortie/cli/context.hpp"
 #include "sortie/git/repository.hpp"
 #include "sortie/json/projects.hpp"
+#include "sortie/projects/registry.hpp"
 #include "sortie/store/store.hpp"
 
 namespace sortie::cli {
@@ -31,18 +32,6 @@ struct ProjectOptions {
   bool clear_template = false;
   bool json = false;
 };
-
-// The project named by `text`: a numeric id, else a name.
-store::GitSnapshot snapshot_of(const git::RepoState& state) {
-  store::GitSnapshot git;
-  git.remote_url = state.remotes.empty() ? std::string() : state.remotes.front().url;
-  git.branch = state.detached ? std::string() : state.branch;
-  git.commit = state.head_commit;
-  git.dirty = !state.changed_files.empty();
-  git.pushed = state.pushed;
-  git.synced_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  return git;
-}
 
 // What a researcher must know before launching: which code a job would run and why.
 void print_git_state(const git::RepoState& state) {
@@ -84,33 +73,21 @@ void print_settings(const store::Project& project) {
 }
 
 int add(Context& context, const ProjectOptions& options) {
-  std::error_code ec;
-  auto path = std::filesystem::absolute(options.path, ec);
-  if (ec) return report({core::ErrorCode::invalid_argument, fmt::format("bad path {}", options.path)});
-  auto state = git::read_state(path);
-  if (!state) return report(state.error());
-  if (auto remote = git::require_remote(*state); !remote) return report(remote.error());
   if (!options.default_cluster.empty())
     if (auto cluster = context.cluster(options.default_cluster); !cluster)
       return report(cluster.error());
-
   auto opened = context.store();
   if (!opened) return report(opened.error());
-  store::Store& store = **opened;
-  store::NewProject spec;
-  spec.path = std::filesystem::weakly_canonical(state->root, ec).string();
-  if (ec) spec.path = state->root.string();
-  spec.name = options.name.empty() ? state->root.filename().string() : options.name;
-  if (!options.entry_command.empty()) spec.settings.entry_command = options.entry_command;
-  spec.settings.setup = options.setup;
-  if (!options.default_cluster.empty())
-    spec.settings.default_cluster = store::ClusterName{options.default_cluster};
-  auto project = store.create_project(spec);
-  if (!project) return report(project.error());
-  if (auto recorded = store.record_git_state(project->id, snapshot_of(*state)); !recorded)
-    return report(recorded.error());
-  auto saved = store.project(project->id);
-  if (!saved) return report(saved.error());
+  projects::Registration registration;
+  registration.path = options.path;
+  registration.name = options.name;
+  registration.entry_command = options.entry_command;
+  registration.setup = options.setup;
+  if (!options.default_cluster.empty()) registration.default_cluster = options.default_cluster;
+  auto registered = projects::register_project(**opened, registration);
+  if (!registered) return report(registered.error());
+  const auto* saved = &registered->project;
+  const auto* state = &registered->git;
   if (options.json) {
     fmt::print("{}\n", json::to_json(*saved, *state));
     return 0;
@@ -156,14 +133,16 @@ int show(Context& context, const ProjectOptions& options, bool sync) {
   store::Store& store = **opened;
   auto project = find_project(store, options.project);
   if (!project) return report(project.error());
-  auto state = git::read_state(project->path);
-  if (!state) return report(state.error());
+  std::optional<git::RepoState> state;
   if (sync) {
-    if (auto recorded = store.record_git_state(project->id, snapshot_of(*state)); !recorded)
-      return report(recorded.error());
-    auto refreshed = store.project(project->id);
-    if (!refreshed) return report(refreshed.error());
-    project = std::move(refreshed);
+    auto synced = projects::sync_project(store, project->id);
+    if (!synced) return report(synced.error());
+    *project = std::move(synced->project);
+    state = std::move(synced->git);
+  } else {
+    auto read = git::read_state(project->path);
+    if (!read) return report(read.error());
+    state = std::move(*read);
   }
   if (options.json) {
     fmt::print("{}\n", json::to_json(*project, *state));

@@ -8,6 +8,14 @@ namespace sortie::gpus {
 
 core::Result<Availability> query(remote::Remote& remote, const Filters& filters,
                                  std::string cluster_name, std::chrono::milliseconds timeout) {
+  auto snapshot = query_snapshot(remote, filters, std::move(cluster_name), timeout);
+  if (!snapshot) return std::unexpected(std::move(snapshot.error()));
+  return std::move(snapshot->availability);
+}
+
+core::Result<Snapshot> query_snapshot(remote::Remote& remote, const Filters& filters,
+                                      std::string cluster_name,
+                                      std::chrono::milliseconds timeout) {
   // Both commands in one exchange: one round trip, and the two views are of nearly one moment.
   // When the controller is down the first command already says so after SLURM's own retries
   // (about 9 s); stopping there spares the user a second wait.
@@ -40,7 +48,7 @@ core::Result<Availability> query(remote::Remote& remote, const Filters& filters,
   Availability availability = compute(*nodes, *jobs, filters);
   availability.cluster = std::move(cluster_name);
   availability.queried_at = queried_at;
-  return availability;
+  return Snapshot{std::move(availability), std::move(*nodes)};
 }
 
 }  // namespace sortie::gpus

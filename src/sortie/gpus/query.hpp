@@ -9,6 +9,12 @@
 
 namespace sortie::gpus {
 
+// Availability with the nodes it was computed from (for drawing each node's GPUs).
+struct Snapshot {
+  Availability availability;
+  std::vector<slurm::Node> nodes;
+};
+
 // Asks the cluster behind `remote` for its nodes and pending jobs in ONE run() call
 // (`scontrol -d -o show node`, then the pending-jobs squeue of slurm/commands.hpp), and computes
 // GPU availability with compute(), named `cluster_name` and stamped with the time of the answer.
@@ -17,5 +23,9 @@ namespace sortie::gpus {
 // parse_error when the output was not understood. Never a partial result.
 core::Result<Availability> query(remote::Remote& remote, const Filters& filters,
                                  std::string cluster_name, std::chrono::milliseconds timeout);
+
+// As query(), also keeping the nodes as scontrol described them.
+core::Result<Snapshot> query_snapshot(remote::Remote& remote, const Filters& filters,
+                                      std::string cluster_name, std::chrono::milliseconds timeout);
 
 }  // namespace sortie::gpus

@@ -520,30 +520,57 @@ core::Result<std::int64_t> Store::count_jobs(const JobFilter& filter) {
   return select->integer(0);
 }
 
-core::Result<std::vector<JobEvent>> Store::events(JobId id) {
-  auto select = m_database.prepare(
-      "SELECT id, at, from_phase, from_state, to_phase, to_state, detail FROM job_events "
-      "WHERE job_id = ? ORDER BY id");
-  if (!select) return std::unexpected(select.error());
-  select->bind(1, id.value);
+namespace {
+
+// Reads the rows of a SELECT of job_events(id, job_id, at, from_phase, from_state, to_phase,
+// to_state, detail).
+core::Result<std::vector<JobEvent>> read_events(Statement& select) {
   std::vector<JobEvent> events;
   for (;;) {
-    auto row = select->step();
+    auto row = select.step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return events;
     JobEvent event;
-    event.sequence = select->integer(0);
-    event.job = id;
-    event.at = timestamp_from_column(select->integer(1));
-    if (auto from_phase = select->optional_text(2)) {
+    event.sequence = select.integer(0);
+    event.job = JobId{select.integer(1)};
+    event.at = timestamp_from_column(select.integer(2));
+    if (auto from_phase = select.optional_text(3)) {
       event.from = JobStatus{parse_phase(*from_phase).value_or(Phase::submitting),
-                             state_from_column(select->optional_text(3))};
+                             state_from_column(select.optional_text(4))};
     }
-    event.to = JobStatus{parse_phase(select->text(4)).value_or(Phase::submitting),
-                         state_from_column(select->optional_text(5))};
-    event.detail = select->text(6);
+    event.to = JobStatus{parse_phase(select.text(5)).value_or(Phase::submitting),
+                         state_from_column(select.optional_text(6))};
+    event.detail = select.text(7);
     events.push_back(std::move(event));
   }
+}
+
+constexpr std::string_view k_select_events =
+    "SELECT id, job_id, at, from_phase, from_state, to_phase, to_state, detail FROM job_events ";
+
+}  // namespace
+
+core::Result<std::vector<JobEvent>> Store::events(JobId id) {
+  auto select = m_database.prepare(fmt::format("{} WHERE job_id = ? ORDER BY id", k_select_events));
+  if (!select) return std::unexpected(select.error());
+  select->bind(1, id.value);
+  return read_events(*select);
+}
+
+core::Result<std::vector<JobEvent>> Store::events_after(std::int64_t sequence, int limit) {
+  auto select =
+      m_database.prepare(fmt::format("{} WHERE id > ? ORDER BY id LIMIT ?", k_select_events));
+  if (!select) return std::unexpected(select.error());
+  select->bind(1, sequence).bind(2, static_cast<std::int64_t>(limit));
+  return read_events(*select);
+}
+
+core::Result<std::int64_t> Store::latest_event_sequence() {
+  auto select = m_database.prepare("SELECT coalesce(max(id), 0) FROM job_events");
+  if (!select) return std::unexpected(select.error());
+  auto row = select->step();
+  if (!row) return std::unexpected(row.error());
+  return select->integer(0);
 }
 
 core::Result<std::vector<Job>> Store::read_jobs(Statement& statement, std::size_t expected) {

@@ -139,10 +139,22 @@ ALTER TABLE jobs ADD COLUMN wandb_scan_offset INTEGER NOT NULL DEFAULT 0
   CHECK (wandb_scan_offset >= 0);
 )sql";
 
+// API tokens for `sortie serve` off loopback: only a hash of each token is kept, never the
+// token itself.
+constexpr std::string_view k_schema_4 = R"sql(
+CREATE TABLE api_tokens (
+  name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),
+  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+);
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "projects, jobs, job lists and events", k_schema_1},
     Migration{2, "sweep id and array task index on jobs", k_schema_2},
     Migration{3, "project template path; W&B scan offset on jobs", k_schema_3},
+    Migration{4, "API tokens (hashes only)", k_schema_4},
 };
 
 }  // namespace

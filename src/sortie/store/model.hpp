@@ -186,6 +186,12 @@ struct JobEvent {
   std::string detail;
 };
 
+// An API token as listed: never the token itself.
+struct ApiToken {
+  std::string name;
+  Timestamp created_at{};
+};
+
 // Which jobs a listing or count covers; unset fields match every job.
 struct JobFilter {
   std::optional<ProjectId> project;

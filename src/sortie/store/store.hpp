@@ -163,6 +163,27 @@ class Store {
   // The job's events, oldest first.
   core::Result<std::vector<JobEvent>> events(JobId id);
 
+  // Events of every job recorded after the event numbered `sequence`, oldest first, at most
+  // `limit` (for live updates: pass the last sequence seen).
+  core::Result<std::vector<JobEvent>> events_after(std::int64_t sequence, int limit);
+
+  // The newest event's sequence number; 0 when there is none.
+  core::Result<std::int64_t> latest_event_sequence();
+
+  // API tokens (only their SHA-256 hashes are stored)
+
+  // Records a token's hash under `name`. invalid_argument when the name is taken.
+  core::Result<void> create_token(std::string_view name, std::string_view hash);
+
+  // The name of the token whose hash is `hash`, or nullopt.
+  core::Result<std::optional<std::string>> token_name(std::string_view hash);
+
+  // Every token, by name.
+  core::Result<std::vector<ApiToken>> tokens();
+
+  // Forgets the token `name`; false when there was none.
+  core::Result<bool> delete_token(std::string_view name);
+
  private:
   core::Result<void> write_settings(ProjectId id, const ProjectSettings& settings);
   core::Result<Project> read_project(Statement& row);

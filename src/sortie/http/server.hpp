@@ -1,0 +1,66 @@
+#pragma once
+
+// The HTTP server: the only place that includes cpp-httplib. It hands every request to one
+// Handler (the API's dispatch), adds security headers, turns the library's own refusals (a body
+// over the limit, a malformed request) into JSON errors, and runs streamed responses (SSE) on
+// their connection's thread until they end or the server stops.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sortie/core/error.hpp"
+#include "sortie/http/message.hpp"
+
+namespace sortie::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8028;  // 0: any free port (see Server::port())
+  // HTTPS when both are set: PEM files.
+  std::optional<std::string> tls_certificate;
+  std::optional<std::string> tls_key;
+  std::size_t max_body_bytes = 1u << 20;
+  // Connections served at once; each open stream holds one. Beyond it, connections wait.
+  int threads = 160;
+  std::chrono::seconds read_timeout{15};
+  std::chrono::seconds write_timeout{15};
+};
+
+// Security headers every response gets unless its handler set them: no sniffing, no framing,
+// no referrer, and a Content-Security-Policy that allows only this origin's scripts (no inline
+// script anywhere).
+inline constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'";
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the address. Fails with invalid_argument when the TLS files cannot be loaded and
+  // with io_error naming the address when it cannot be bound (in use, not local).
+  core::Result<void> bind();
+  // The bound port (the one chosen when options.port was 0).
+  int port() const;
+  // Serves until stop(); call after bind().
+  void run();
+  // Stops accepting, tells open streams to end, and makes run() return. Any thread.
+  void stop();
+  // Whether stop() was called.
+  bool stopping() const { return m_stopping.load(); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+  std::atomic<bool> m_stopping{false};
+};
+
+}  // namespace sortie::http
