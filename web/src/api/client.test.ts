@@ -8,6 +8,15 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   });
 }
 
+async function failure(call: Promise<unknown>): Promise<ApiError> {
+  try {
+    await call;
+  } catch (error) {
+    return error as ApiError;
+  }
+  throw new Error('expected the call to fail');
+}
+
 describe('queryString', () => {
   it('leaves out undefined, null and empty values', () => {
     expect(queryString({ a: 1, b: undefined, c: null, d: '', e: 'x y' })).toBe('?a=1&e=x+y');
@@ -36,7 +45,7 @@ describe('ApiClient', () => {
     const client = new ApiClient({
       fetch: async () => json(409, { error: { code: 'conflict', message: 'cancel job 3 first' } }),
     });
-    const error = await client.delete('/api/jobs/3').catch((e) => e);
+    const error = await failure(client.delete('/api/jobs/3'));
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(409);
     expect(error.code).toBe('conflict');
@@ -46,7 +55,7 @@ describe('ApiClient', () => {
 
   it('makes an error from the status when the body is not the error shape', async () => {
     const client = new ApiClient({ fetch: async () => new Response('<html>oops</html>', { status: 500, statusText: 'Internal' }) });
-    const error = await client.get('/api/health').catch((e) => e);
+    const error = await failure(client.get('/api/health'));
     expect(error.code).toBe('internal');
     expect(error.message).toContain('HTTP 500');
     expect(error.message).toContain('oops');
@@ -55,13 +64,13 @@ describe('ApiClient', () => {
   it('reports an unreachable server on a network failure and on a proxy 502', async () => {
     const reachable = vi.fn();
     const down = new ApiClient({ fetch: async () => Promise.reject(new TypeError('Failed to fetch')), onReachable: reachable });
-    const error = await down.get('/api/health').catch((e) => e);
+    const error = await failure(down.get('/api/health'));
     expect(error.status).toBe(0);
     expect(error.unreachable).toBe(true);
     expect(reachable).toHaveBeenLastCalledWith(false);
 
     const proxy = new ApiClient({ fetch: async () => new Response('Bad Gateway', { status: 502 }), onReachable: reachable });
-    const proxied = await proxy.get('/api/health').catch((e) => e);
+    const proxied = await failure(proxy.get('/api/health'));
     expect(proxied.unreachable).toBe(true);
     expect(reachable).toHaveBeenLastCalledWith(false);
   });
@@ -72,7 +81,7 @@ describe('ApiClient', () => {
       fetch: async () => json(503, { error: { code: 'unavailable', message: 'della is unreachable: check VPN' } }),
       onReachable: reachable,
     });
-    const error = await client.get('/api/clusters/della/nodes').catch((e) => e);
+    const error = await failure(client.get('/api/clusters/della/nodes'));
     expect(error.code).toBe('unavailable');
     expect(error.unreachable).toBe(false);
     expect(reachable).toHaveBeenLastCalledWith(true);
@@ -94,14 +103,14 @@ describe('ApiClient', () => {
       fetch: async () => json(401, { error: { code: 'unauthorized', message: 'wrong token' } }),
       onUnauthorized,
     });
-    const error = await client.post('/api/session', { token: 'x' }).catch((e) => e);
+    const error = await failure(client.post('/api/session', { token: 'x' }));
     expect(error.code).toBe('unauthorized');
     expect(error.message).toBe('wrong token');
     expect(onUnauthorized).not.toHaveBeenCalled();
   });
 
   it('reads the total of a page from X-Total-Count', async () => {
-    const fetch = vi.fn(async () => json(200, [{ id: 3 }, { id: 2 }], { 'X-Total-Count': '42' }));
+    const fetch = vi.fn(async (_url: RequestInfo | URL) => json(200, [{ id: 3 }, { id: 2 }], { 'X-Total-Count': '42' }));
     const client = new ApiClient({ fetch });
     const page = await client.page('/api/jobs/', { project_id: 1, state: '', limit: 2, offset: 10 });
     expect(page).toEqual({ items: [{ id: 3 }, { id: 2 }], total: 42 });
