@@ -18,8 +18,8 @@ export function CopyBlock({ text, testId, dark = true }: { text: string; testId?
         data-testid={testId}
         className={
           dark
-            ? 'code-block select-all'
-            : 'max-h-96 select-all overflow-auto whitespace-pre-wrap break-all rounded-md border border-slate-300 bg-white p-3 font-mono text-xs'
+            ? 'code-block select-all pr-16'
+            : 'max-h-96 select-all overflow-auto pr-16 whitespace-pre-wrap break-all rounded-md border border-slate-300 bg-white p-3 font-mono text-xs'
         }
       >
         {text}

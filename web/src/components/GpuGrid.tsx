@@ -1,6 +1,6 @@
 // GPU availability as a picture: per partition and GPU type, each node a box of small squares,
 // one per GPU, coloured free / used / powered down / unavailable.
-import type { ClusterNode } from '../api/types';
+import type { Cluster, ClusterNode } from '../api/types';
 import { nodeGrid, type GpuCell } from '../lib/availability';
 import { Empty } from './Status';
 
@@ -31,8 +31,8 @@ export function GpuLegend() {
   );
 }
 
-export function GpuGrid({ nodes }: { nodes: ClusterNode[] }) {
-  const groups = nodeGrid(nodes);
+export function GpuGrid({ nodes, cluster }: { nodes: ClusterNode[]; cluster?: Cluster }) {
+  const groups = nodeGrid(nodes, { partitions: cluster?.allowed_partitions, gpuTypes: cluster?.allowed_gpu_types });
   if (groups.length === 0) return <Empty testId="gpu-grid-empty">No nodes with GPUs.</Empty>;
   return (
     <div className="space-y-4" data-testid="gpu-grid">

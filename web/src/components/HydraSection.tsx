@@ -102,9 +102,7 @@ export function HydraSection({
           </button>
         )}
       </div>
-      <div className="-mx-2 overflow-x-auto">
-        <table className="table-basic" data-testid="hydra-values">
-          <tbody>
+      <div data-testid="hydra-values" className="divide-y divide-slate-100">
             {shown.map((leaf) => {
               const typed = form.values[leaf.key];
               const isDeleted = deleted.has(leaf.key);
@@ -113,12 +111,16 @@ export function HydraSection({
               const changed = typed !== undefined && typed !== leaf.text;
               const error = built.errors[leaf.key];
               return (
-                <tr key={leaf.key} data-testid={`hydra-key-${leaf.key}`} className={changed || isDeleted ? 'bg-sky-50' : undefined}>
-                  <td className="whitespace-nowrap font-mono text-xs">
+                <div
+                  key={leaf.key}
+                  data-testid={`hydra-key-${leaf.key}`}
+                  className={`grid grid-cols-1 gap-1 py-1.5 sm:grid-cols-[minmax(8rem,14rem)_minmax(0,1fr)_auto] sm:items-start sm:gap-3 ${changed || isDeleted ? 'bg-sky-50' : ''}`}
+                >
+                  <div className="break-all font-mono text-xs">
                     <span className={isDeleted ? 'line-through text-slate-400' : undefined}>{leaf.key}</span>
-                    <div className="text-[10px] text-slate-400">{leaf.type}</div>
-                  </td>
-                  <td className="w-full min-w-[10rem]">
+                    <span className="ml-2 text-[10px] text-slate-400 sm:ml-0 sm:block">{leaf.type}</span>
+                  </div>
+                  <div className="min-w-0">
                     {leaf.type === 'bool' && !sweeping && !marked ? (
                       <select
                         className="input font-mono"
@@ -142,8 +144,8 @@ export function HydraSection({
                     )}
                     {error && <p className="mt-0.5 text-xs text-rose-700">{error}</p>}
                     {sweeping && !error && <p className="mt-0.5 text-xs text-sky-800">sweep</p>}
-                  </td>
-                  <td className="whitespace-nowrap text-xs">
+                  </div>
+                  <div className="whitespace-nowrap pt-1 text-xs">
                     <label className="mr-2 inline-flex items-center gap-1" title="Treat the value as a sweep (comma list, range(...))">
                       <input
                         type="checkbox"
@@ -172,17 +174,11 @@ export function HydraSection({
                     >
                       {isDeleted ? 'keep' : 'delete'}
                     </button>
-                  </td>
-                </tr>
+                  </div>
+                </div>
               );
             })}
-            {shown.length === 0 && (
-              <tr>
-                <td className="text-sm text-slate-500">{filter ? 'No key matches.' : 'No values changed yet.'}</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+            {shown.length === 0 && <p className="py-2 text-sm text-slate-500">{filter ? 'No key matches.' : 'No values changed yet.'}</p>}
       </div>
 
       <div className="mt-3">

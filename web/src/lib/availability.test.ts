@@ -92,6 +92,12 @@ describe('nodeGrid', () => {
     expect(grid[2].nodes[0].cells).toEqual(['powered_down', 'powered_down']);
   });
 
+  it("leaves out partitions and types the cluster's allow-lists exclude", () => {
+    const grid = nodeGrid(nodes, { partitions: ['gpu'], gpuTypes: ['a100'] });
+    expect(grid.map((g) => `${g.partition}/${g.gpuType}`)).toEqual(['gpu/a100']);
+    expect(nodeGrid(nodes, { partitions: [], gpuTypes: null })).toHaveLength(3);
+  });
+
   it('never draws more used GPUs than the node has', () => {
     expect(gpuCells(2, 5, 'up')).toEqual(['used', 'used']);
   });

@@ -109,12 +109,16 @@ export function gpuCells(total: number, used: number, capacity: NodeCapacity): G
 }
 
 // Nodes grouped by partition, then GPU type (both by name), nodes by name within a group. A
-// node in two partitions appears in both; nodes without GPUs are left out.
-export function nodeGrid(nodes: ClusterNode[]): GridGroup[] {
+// node in two partitions appears in both; nodes without GPUs are left out, and so are
+// partitions and types outside the cluster's allow-lists (when given and not empty).
+export function nodeGrid(
+  nodes: ClusterNode[],
+  allow: { partitions?: string[] | null; gpuTypes?: string[] | null } = {},
+): GridGroup[] {
   const groups = new Map<string, GridGroup>();
   for (const node of nodes) {
-    const partitions = node.partitions.length ? node.partitions : ['(none)'];
-    for (const gpu of node.gpus) {
+    const partitions = allowed(node.partitions.length ? node.partitions : ['(none)'], allow.partitions, (p) => p);
+    for (const gpu of allowed(node.gpus, allow.gpuTypes, (g) => g.type)) {
       if (gpu.total <= 0) continue;
       const cells = gpuCells(gpu.total, gpu.used, node.capacity);
       const free = cells.filter((cell) => cell === 'free').length;

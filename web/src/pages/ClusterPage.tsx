@@ -5,6 +5,7 @@ import { GpuGrid, GpuLegend } from '../components/GpuGrid';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { useGpuEvents } from '../hooks/useLive';
 import { useResource } from '../hooks/useResource';
+import { allowed } from '../lib/availability';
 
 export function ClusterPage({ name }: { name: string }) {
   const clusters = useResource(() => api.clusters.list(), []);
@@ -18,6 +19,8 @@ export function ClusterPage({ name }: { name: string }) {
   const cluster = clusters.data?.find((entry) => entry.name === name);
   if (clusters.data && !cluster) return <ErrorBox error={`No cluster named ${name} in clusters.yaml.`} testId="cluster-error" />;
   const data = availability.data;
+  const shownPartitions = allowed(partitions.data ?? [], cluster?.allowed_partitions, (p) => p.name);
+  const shownTypes = allowed(data?.gpu_types ?? [], cluster?.allowed_gpu_types, (t) => t.type);
   return (
     <div className="space-y-4" data-testid="cluster-page">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -49,10 +52,10 @@ export function ClusterPage({ name }: { name: string }) {
         )}
         {nodes.error && <ErrorBox error={nodes.error} onRetry={nodes.reload} testId="cluster-nodes-error" />}
         {!nodes.data && nodes.loading && <Loading what="Asking the cluster for its nodes" />}
-        {nodes.data && <GpuGrid nodes={nodes.data} />}
+        {nodes.data && <GpuGrid nodes={nodes.data} cluster={cluster} />}
       </section>
 
-      {data && data.gpu_types.length > 0 && (
+      {data && shownTypes.length > 0 && (
         <section className="card" data-testid="cluster-gpu-types">
           <h2 className="card-title">GPU types</h2>
           <div className="-mx-2 overflow-x-auto">
@@ -68,7 +71,7 @@ export function ClusterPage({ name }: { name: string }) {
                 </tr>
               </thead>
               <tbody>
-                {data.gpu_types.map((type) => (
+                {shownTypes.map((type) => (
                   <tr key={type.type} data-testid={`cluster-gpu-type-${type.type}`}>
                     <td className="font-mono">{type.type}</td>
                     <td>
@@ -92,8 +95,8 @@ export function ClusterPage({ name }: { name: string }) {
         <h2 className="card-title">Partitions</h2>
         {partitions.error && <ErrorBox error={partitions.error} onRetry={partitions.reload} />}
         {!partitions.data && partitions.loading && <Loading what="Loading partitions" />}
-        {partitions.data && partitions.data.length === 0 && <Empty>No partitions.</Empty>}
-        {partitions.data && partitions.data.length > 0 && (
+        {partitions.data && shownPartitions.length === 0 && <Empty>No partitions.</Empty>}
+        {shownPartitions.length > 0 && (
           <div className="-mx-2 overflow-x-auto">
             <table className="table-basic">
               <thead>
@@ -106,7 +109,7 @@ export function ClusterPage({ name }: { name: string }) {
                 </tr>
               </thead>
               <tbody>
-                {partitions.data.map((partition) => (
+                {shownPartitions.map((partition) => (
                   <tr key={partition.name} data-testid={`cluster-partition-${partition.name}`}>
                     <td className="font-mono">
                       {partition.name}
