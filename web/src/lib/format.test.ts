@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatMinutes, isActive, jobStateLabel, jobTone, timeAgo } from './format';
+import { formatDuration, formatMinutes, isActive, jobStateLabel, jobTone, shellJoin, timeAgo } from './format';
 import { backoffDelay } from './backoff';
 import { matchRoute, paths } from './router';
 
@@ -54,5 +54,13 @@ describe('matchRoute', () => {
     expect(matchRoute(paths.job(12))).toEqual({ name: 'job', id: 12 });
     expect(matchRoute(paths.cluster('della gpu'))).toEqual({ name: 'cluster', name_: 'della gpu' });
     expect(matchRoute('/nope')).toEqual({ name: 'not_found', path: '/nope' });
+  });
+});
+
+describe('shellJoin', () => {
+  it('quotes only words that need it', () => {
+    expect(shellJoin(['python', 'train.py', 'model=vit', "name='a b'", '', 'x y'])).toBe(
+      String.raw`python train.py model=vit 'name='\''a b'\''' '' 'x y'`,
+    );
   });
 });

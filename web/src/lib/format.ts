@@ -84,3 +84,11 @@ export function timeAgo(iso: string | null | undefined, now: number = Date.now()
 export function shortCommit(commit: string | null | undefined): string {
   return commit ? commit.slice(0, 10) : '—';
 }
+
+// A command line as a shell would read it back: words with anything but safe characters are
+// single-quoted, for display and copying.
+export function shellJoin(words: string[]): string {
+  return words
+    .map((word) => (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
+}

@@ -12,7 +12,7 @@ import { Empty, ErrorBox, Loading } from '../components/Status';
 import { useJobEvents } from '../hooks/useLive';
 import { navigate } from '../hooks/useRoute';
 import { useResource } from '../hooks/useResource';
-import { formatDuration, formatMinutes, isActive, jobStateLabel, shortCommit } from '../lib/format';
+import { formatDuration, formatMinutes, isActive, jobStateLabel, shellJoin, shortCommit } from '../lib/format';
 import { paths } from '../lib/router';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -291,7 +291,7 @@ export function JobPage({ id }: { id: number }) {
         </section>
         <section className="card" data-testid="job-command">
           <h2 className="card-title">Command</h2>
-          <CopyBlock text={[data.command, ...data.arguments].join(' ')} testId="job-command-text" />
+          <CopyBlock text={[data.command, ...data.arguments.map((argument) => shellJoin([argument]))].join(' ')} testId="job-command-text" />
           <p className="mt-2 text-xs text-slate-500">
             Job key <span className="font-mono">{data.submission_key}</span>
           </p>
