@@ -1,22 +1,15 @@
 // A filtered, paginated list of jobs kept current by the live event stream.
 import { useState } from 'react';
 import { api } from '../api';
-import type { Cluster, Job, JobFilter } from '../api/types';
+import type { Cluster, JobFilter } from '../api/types';
 import { useJobEvents } from '../hooks/useLive';
 import { useResource } from '../hooks/useResource';
+import { applyJobEvent } from '../lib/jobs';
 import { JobTable } from './JobTable';
 import { Pagination } from './Pagination';
 import { Empty, ErrorBox, Loading } from './Status';
 
 export const STATE_FILTERS = ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'PREEMPTED'];
-
-function matches(job: Job, filter: JobFilter): boolean {
-  if (filter.project_id !== undefined && job.project_id !== filter.project_id) return false;
-  if (filter.cluster && job.cluster !== filter.cluster) return false;
-  if (filter.state && job.state !== filter.state) return false;
-  if (filter.sweep_id !== undefined && String(job.sweep_id) !== String(filter.sweep_id)) return false;
-  return true;
-}
 
 export function JobList({
   base = {},
@@ -41,20 +34,10 @@ export function JobList({
   const jobs = useResource((signal) => api.jobs.list({ ...filter, limit, offset }, signal), [key, offset, limit]);
 
   useJobEvents((job) => {
-    const page = jobs.data;
-    if (!page) return;
-    const index = page.items.findIndex((item) => item.id === job.id);
-    if (index >= 0) {
-      if (!matches(job, filter)) {
-        jobs.reload();
-        return;
-      }
-      const items = page.items.slice();
-      items[index] = job;
-      jobs.setData({ ...page, items });
-    } else if (offset === 0 && matches(job, filter)) {
-      jobs.reload();
-    }
+    if (!jobs.data) return;
+    const next = applyJobEvent(jobs.data, job, filter, offset);
+    if (next === 'reload') jobs.reload();
+    else if (next) jobs.setData(next);
   });
 
   return (
