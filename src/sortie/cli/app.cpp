@@ -3,13 +3,14 @@
 #include <CLI/CLI.hpp>
 
 #include "sortie/cli/context.hpp"
+#include "sortie/cli/server_file.hpp"
 #include "sortie/config/clusters.hpp"
 #include "sortie/store/database.hpp"
 
 namespace sortie::cli {
 
 namespace {
-constexpr const char* k_version = "0.1.0";
+constexpr const char* k_version = kVersion.data();
 }  // namespace
 
 int run(int argc, char** argv) {

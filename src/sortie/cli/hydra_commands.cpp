@@ -20,6 +20,7 @@
 #include "sortie/hydra/config_tree.hpp"
 #include "sortie/hydra/entry_script.hpp"
 #include "sortie/hydra/grammar.hpp"
+#include "sortie/hydra/locate.hpp"
 #include "sortie/hydra/preview.hpp"
 #include "sortie/hydra/render.hpp"
 #include "sortie/hydra/sweep.hpp"
@@ -29,6 +30,13 @@
 
 namespace sortie::cli {
 namespace {
+
+using hydra::ConfigLocation;
+
+core::Result<hydra::Composition> compose_at(const ConfigLocation& location,
+                                            const std::vector<std::string>& inputs) {
+  return hydra::compose_at(location, inputs, config::parse_yaml_value);
+}
 
 struct HydraOptions {
   bool json = false;
@@ -124,15 +132,6 @@ struct ConfigOptions {
 };
 
 // Where a command reads configs from, and how Hydra would read them.
-struct ConfigLocation {
-  std::filesystem::path config_dir;
-  // The primary config; "" for none (Hydra's config_name=None); nullopt when not known.
-  std::optional<std::string> config_name;
-  hydra::VersionBase version_base = hydra::VersionBase::current;
-};
-
-// `--version-base 1.1` as Hydra reads version_base: below 1.2 keeps 1.1's defaults; None is
-// the installed Hydra's (1.3).
 core::Result<hydra::VersionBase> version_base_from(const std::string& text) {
   hydra::HydraMain main;
   if (text == "None") {
@@ -149,70 +148,18 @@ core::Result<hydra::VersionBase> version_base_from(const std::string& text) {
 }
 
 // The project named by `text`: a numeric id, else a name (as `sortie projects show` reads it).
-core::Result<std::string> read_text(const std::filesystem::path& file) {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream)
-    return core::fail(core::ErrorCode::io_error, fmt::format("cannot read {}", file.string()));
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
-
-// The config directory of a registered project, found as Hydra finds it: the script the entry
-// command runs, its @hydra.main(config_path=...) relative to the script's directory.
 core::Result<ConfigLocation> locate_project_configs(Context& context,
                                                     const std::string& project_name) {
   auto opened = context.store();
   if (!opened) return std::unexpected(opened.error());
   auto project = find_project(**opened, project_name);
   if (!project) return std::unexpected(project.error());
-  const std::filesystem::path root = project->path;
-  const std::string& entry = project->settings.entry_command;
-  const std::string instead = "pass --config-dir DIR (and --config-name NAME) instead of --project";
-  auto candidates = hydra::entry_script_candidates(entry);
-  if (!candidates)
-    return core::fail(candidates.error().code, fmt::format("project '{}': {}; {}", project->name,
-                                                           candidates.error().message, instead));
-  auto script = std::find_if(candidates->begin(), candidates->end(), [&](const std::string& path) {
-    std::error_code ignored;
-    return std::filesystem::is_regular_file(root / path, ignored);
-  });
-  if (script == candidates->end())
-    return core::fail(
-        core::ErrorCode::not_found,
-        fmt::format("project '{}': the entry command `{}` runs {}, which is not in "
-                    "{}; {}",
-                    project->name, entry, fmt::join(*candidates, " or "), root.string(), instead));
-  auto text = read_text(root / *script);
-  if (!text) return std::unexpected(text.error());
-  auto main = hydra::find_hydra_main(*text, *script);
-  if (!main)
-    return core::fail(main.error().code,
-                      fmt::format("project '{}' has no Hydra app sortie can read: {}; {}",
-                                  project->name, main.error().message, instead));
-  const auto config_path = main->resolved_config_path();
-  if (!config_path)
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("project '{}': {}:{} has @hydra.main without a config "
-                                  "directory (config_path=None); {}",
-                                  project->name, *script, main->line, instead));
-  if (config_path->starts_with("pkg://"))
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("project '{}': {}:{} reads configs from the Python package "
-                                  "'{}', which sortie cannot list; {}",
-                                  project->name, *script, main->line, *config_path, instead));
-  ConfigLocation location;
-  location.config_dir =
-      (root / std::filesystem::path(*script).parent_path() / *config_path).lexically_normal();
-  // Not given and None are the same to Hydra: no primary config.
-  location.config_name = main->resolved_config_name().value_or("");
-  location.version_base =
-      main->uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
-  return location;
+  return hydra::locate_project_configs(project->path, project->settings.entry_command,
+                                       project->name,
+                                       "pass --config-dir DIR (and --config-name NAME) instead "
+                                       "of --project");
 }
 
-// The configs a command reads: --config-dir, or the Hydra app of --project; --config-name and
-// --version-base win over what the project's decorator says.
 core::Result<ConfigLocation> locate_configs(Context& context, const ConfigOptions& options) {
   ConfigLocation location;
   if (!options.project.empty()) {
@@ -251,18 +198,6 @@ core::Result<ConfigLocation> locate_named_config(Context& context, const ConfigO
                       "name the primary config with --config-name NAME (e.g. `config` for "
                       "config.yaml)");
   return location;
-}
-
-core::Result<hydra::Composition> compose_at(const ConfigLocation& location,
-                                            const std::vector<std::string>& inputs) {
-  auto overrides = hydra::parse_overrides(inputs);
-  if (!overrides) return std::unexpected(overrides.error());
-  // A single composition is a single run: refuse sweeps as Hydra does without --multirun.
-  if (auto single = hydra::check_single_run(*overrides); !single)
-    return std::unexpected(single.error());
-  hydra::FilesystemConfigSource source(location.config_dir);
-  return hydra::compose(source, config::parse_yaml_value, location.config_name.value_or(""),
-                        *overrides, location.version_base);
 }
 
 std::string choices_line(const std::vector<hydra::Choice>& choices) {

@@ -1,18 +1,27 @@
-// `sortie serve`: the long-running process. For now it holds the monitor: it follows every
-// unfinished job of every configured cluster until they end, within the SLURM call cap.
+// `sortie serve`: the long-running process. It serves the REST API, the web UI and the API
+// docs, and holds the monitor that follows every unfinished job of every configured cluster
+// until they end, within the SLURM call cap.
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <map>
 #include <memory>
 
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+#include "sortie/api/app.hpp"
 #include "sortie/cli/context.hpp"
-#include "sortie/clusters/connect.hpp"
+#include "sortie/cli/server_file.hpp"
+#include "sortie/http/server.hpp"
 #include "sortie/jobs/monitor.hpp"
 
 namespace sortie::cli {
@@ -20,6 +29,10 @@ namespace sortie::cli {
 namespace {
 
 struct ServeOptions {
+  std::string listen = "127.0.0.1:8028";
+  std::string web_dir;
+  std::string tls_certificate;
+  std::string tls_key;
   int slurm_calls_per_minute = 12;
   double fastest_seconds = 3;
   double slowest_seconds = 60;
@@ -60,6 +73,46 @@ std::optional<std::string> describe(const std::string& cluster,
   return line;
 }
 
+// HOST:PORT, [V6]:PORT or PORT.
+core::Result<std::pair<std::string, int>> read_listen(const std::string& text) {
+  std::string host = "127.0.0.1";
+  std::string port = text;
+  if (auto colon = text.rfind(':'); colon != std::string::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+  }
+  int number = -1;
+  auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (error != std::errc{} || end != port.data() + port.size() || number < 0 || number > 65535 ||
+      host.empty()) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--listen '{}': write HOST:PORT (127.0.0.1:8028, [::1]:8028, "
+                                  "0.0.0.0:8028) or a port",
+                                  text));
+  }
+  return std::pair{host, number};
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+// The built web UI: --web-dir, else `web/` beside the binary, else ../share/sortie/web.
+std::filesystem::path find_web_dir(const std::string& given) {
+  if (!given.empty()) return given;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const auto& candidate :
+       {exe.parent_path() / "web", exe.parent_path() / ".." / "share" / "sortie" / "web"}) {
+    if (std::filesystem::is_regular_file(candidate / "index.html", ec)) return candidate;
+  }
+  return {};
+}
+
 int serve(Context& context, const ServeOptions& options) {
   if (options.slurm_calls_per_minute < 1) {
     return report({core::ErrorCode::invalid_argument,
@@ -71,10 +124,31 @@ int serve(Context& context, const ServeOptions& options) {
                    "--fastest must be above 0, and --slowest and --longest-backoff at least "
                    "--fastest (seconds)"});
   }
+  if (options.tls_certificate.empty() != options.tls_key.empty()) {
+    return report({core::ErrorCode::invalid_argument,
+                   "HTTPS needs both --tls-cert and --tls-key"});
+  }
+  auto listen = read_listen(options.listen);
+  if (!listen) return report(listen.error());
   auto clusters = context.clusters();
   if (!clusters) return report(clusters.error());
   auto store = context.store();
   if (!store) return report(store.error());
+
+  // Beyond loopback, anyone who reaches the port could launch jobs: refuse without tokens.
+  const bool auth_required = !is_loopback(listen->first);
+  if (auth_required) {
+    auto tokens = (*store)->tokens();
+    if (!tokens) return report(tokens.error());
+    if (tokens->empty()) {
+      return report({core::ErrorCode::invalid_argument,
+                     fmt::format("--listen {} is reachable from other machines, so every API "
+                                 "call needs a token, and none exists: make one with `sortie "
+                                 "tokens create NAME` (and use --tls-cert/--tls-key), or listen "
+                                 "on 127.0.0.1",
+                                 options.listen)});
+    }
+  }
 
   // SIGINT/SIGTERM are taken by sigwait() below; block them before any thread starts so that
   // every thread inherits the mask and none is interrupted mid-tick.
@@ -84,10 +158,16 @@ int serve(Context& context, const ServeOptions& options) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  // One warm Remote per cluster, made on the monitor's thread when first needed.
-  std::map<std::string, std::unique_ptr<remote::Remote>> remotes;
   std::map<std::string, bool> failing;
-  jobs::MonitorOptions monitor_options;
+  std::mutex log_mutex;
+  api::AppOptions app_options;
+  app_options.database = context.db_file;
+  app_options.clusters = **clusters;
+  app_options.web_dir = find_web_dir(options.web_dir);
+  app_options.auth_required = auth_required;
+  app_options.secure_cookies = !options.tls_certificate.empty();
+  app_options.version = std::string(kVersion);
+  auto& monitor_options = app_options.monitor;
   monitor_options.pacing.slurm_calls_per_minute = options.slurm_calls_per_minute;
   monitor_options.pacing.fastest =
       std::chrono::milliseconds(static_cast<std::int64_t>(options.fastest_seconds * 1000));
@@ -99,30 +179,57 @@ int serve(Context& context, const ServeOptions& options) {
       std::chrono::seconds(static_cast<std::int64_t>(options.submit_grace_seconds));
   monitor_options.on_tick = [&](const std::string& cluster,
                                 const core::Result<jobs::TickReport>& ticked) {
+    std::lock_guard lock(log_mutex);
     if (auto line = describe(cluster, ticked, failing)) {
       fmt::print(stderr, "{} {}\n", now_text(), *line);
     }
   };
-  jobs::Monitor monitor(
-      **store, (*clusters)->clusters,
-      [&](const config::Cluster& cluster) -> remote::Remote& {
-        auto& slot = remotes[cluster.name];
-        if (!slot) slot = clusters::open_remote(cluster);
-        return *slot;
-      },
-      monitor_options);
+
+  api::App app(app_options);
+  http::ServerOptions server_options;
+  server_options.host = listen->first;
+  server_options.port = listen->second;
+  if (!options.tls_certificate.empty()) {
+    server_options.tls_certificate = options.tls_certificate;
+    server_options.tls_key = options.tls_key;
+  }
+  http::Server server(server_options,
+                      [&app](const http::Request& request) { return app.handle(request); });
+  if (auto bound = server.bind(); !bound) return report(bound.error());
+  app.start();
+
+  const std::string scheme = options.tls_certificate.empty() ? "http" : "https";
+  const std::string host_text =
+      listen->first.find(':') != std::string::npos ? "[" + listen->first + "]" : listen->first;
+  const std::string url = fmt::format("{}://{}:{}", scheme, host_text, server.port());
+  ServerFile server_file(context.db_file);
+  if (!auth_required) server_file.write(url);
 
   fmt::print(stderr,
-             "{} sortie serve: following the jobs of {} cluster(s) from {} (at most {} SLURM "
-             "calls per minute per cluster); stop with Ctrl-C\n",
-             now_text(), (*clusters)->clusters.size(), context.db_file,
-             options.slurm_calls_per_minute);
-  monitor.start();
-  int received = 0;
-  sigwait(&signals, &received);
-  fmt::print(stderr, "{} sortie serve: {}, stopping after the tick under way\n", now_text(),
-             received == SIGINT ? "interrupted" : "terminated");
-  monitor.stop();
+             "{} sortie serve: {} (web UI{}, API at /api, docs at /docs) on {}; following the "
+             "jobs of {} cluster(s) (at most {} SLURM calls per minute per cluster); stop with "
+             "Ctrl-C\n",
+             now_text(), url, app_options.web_dir.empty() ? " not built: run `make build`" : "",
+             context.db_file, (*clusters)->clusters.size(), options.slurm_calls_per_minute);
+  if (auth_required) {
+    fmt::print(stderr, "{} sortie serve: every API call needs a token (listening beyond "
+                       "loopback)\n", now_text());
+  }
+
+  std::jthread waiter([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    if (!server.stopping()) {
+      fmt::print(stderr, "{} sortie serve: {}, stopping after the tick under way\n", now_text(),
+                 received == SIGINT ? "interrupted" : "terminated");
+    }
+    app.stop();
+    server.stop();
+  });
+  server.run();
+  if (!server.stopping()) kill(getpid(), SIGTERM);  // wake the waiter when run() failed
+  waiter.join();
+  server_file.remove();
   return 0;
 }
 
@@ -131,7 +238,15 @@ int serve(Context& context, const ServeOptions& options) {
 void add_serve_command(CLI::App& app, Context& context) {
   auto options = std::make_shared<ServeOptions>();
   auto* command = app.add_subcommand(
-      "serve", "Run the long-lived process: follow every job until it ends (the monitor)");
+      "serve", "Serve the web UI and REST API, and follow every job until it ends");
+  command
+      ->add_option("--listen", options->listen,
+                   "Address and port (beyond loopback, API tokens are required)")
+      ->capture_default_str();
+  command->add_option("--web-dir", options->web_dir,
+                      "The built web UI (default: web/ beside the binary)");
+  command->add_option("--tls-cert", options->tls_certificate, "HTTPS certificate (PEM)");
+  command->add_option("--tls-key", options->tls_key, "HTTPS private key (PEM)");
   command
       ->add_option("--slurm-calls-per-minute", options->slurm_calls_per_minute,
                    "Most SLURM calls per minute per cluster, whatever the number of jobs")

@@ -27,7 +27,9 @@ std::pair<std::string_view, std::string> library_error(int status, std::size_t m
     case 414:
       return {"invalid_argument", "the request line is too long"};
     case 400:
-      return {"invalid_argument", "the request is not valid HTTP"};
+      return {"invalid_argument",
+              "the request is not valid HTTP (a POST without a body still needs "
+              "Content-Length: 0, e.g. curl -d '')"};
     case 404:
       return {"not_found", "no such path"};
     case 416:

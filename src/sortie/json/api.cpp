@@ -131,9 +131,14 @@ constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
 }  // namespace
 
 std::string error_document(std::string_view code, std::string_view message) {
-  Ordered error = {{"code", code}, {"message", message}};
-  return dump(Ordered{{"error", std::move(error)}});
+  return R"({"error":)" + error_object(code, message) + "}";
 }
+
+std::string error_object(std::string_view code, std::string_view message) {
+  return dump(Ordered{{"code", code}, {"message", message}});
+}
+
+std::string quoted(std::string_view text) { return dump(Ordered(text)); }
 
 std::string jobs_array(const std::vector<JobDocument>& jobs) {
   std::string out = "[";
@@ -218,10 +223,6 @@ std::string partitions_array(const std::vector<slurm::Partition>& partitions) {
           partition.default_time ? Ordered(partition.default_time->count()) : Ordered(nullptr)}});
   }
   return dump(list);
-}
-
-std::string string_field(std::string_view name, std::string_view value) {
-  return dump(Ordered{{name, value}});
 }
 
 core::Result<projects::Registration> read_registration(std::string_view body) {

@@ -22,6 +22,12 @@ namespace sortie::json {
 // {"error": {"code": CODE, "message": MESSAGE}}
 std::string error_document(std::string_view code, std::string_view message);
 
+// {"code": CODE, "message": MESSAGE}
+std::string error_object(std::string_view code, std::string_view message);
+
+// `text` as a JSON string literal, quotes included (bytes that are not UTF-8 replaced).
+std::string quoted(std::string_view text);
+
 // [job, ...], compact, each as to_json(JobDocument) writes it.
 std::string jobs_array(const std::vector<JobDocument>& jobs);
 
@@ -42,9 +48,6 @@ std::string nodes_array(const std::vector<slurm::Node>& nodes);
 // [{"name", "default", "state", "nodes", "total_nodes", "total_cpus", "max_time_minutes"
 //   (null: unlimited), "default_time_minutes"}, ...]
 std::string partitions_array(const std::vector<slurm::Partition>& partitions);
-
-// A single string field as {"NAME": "VALUE"}.
-std::string string_field(std::string_view name, std::string_view value);
 
 
 // POST /api/projects/: {"path", "name"?, "entry_command"?, "setup"?: [..], "default_cluster"?}

@@ -10,9 +10,7 @@ nlohmann::json optional(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-}  // namespace
-
-std::string to_json(const config::Clusters& clusters) {
+nlohmann::json cluster_list(const config::Clusters& clusters) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& cluster : clusters.clusters) {
     list.push_back({
@@ -28,8 +26,18 @@ std::string to_json(const config::Clusters& clusters) {
         {"allowed_gpu_types", cluster.allowed_gpu_types},
     });
   }
-  nlohmann::json document = {{"file", clusters.file.string()}, {"clusters", list}};
+  return list;
+}
+
+}  // namespace
+
+std::string to_json(const config::Clusters& clusters) {
+  nlohmann::json document = {{"file", clusters.file.string()}, {"clusters", cluster_list(clusters)}};
   return document.dump(2);
+}
+
+std::string clusters_array(const config::Clusters& clusters) {
+  return cluster_list(clusters).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace sortie::json

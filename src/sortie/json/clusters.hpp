@@ -11,4 +11,7 @@ namespace sortie::json {
 // "allowed_gpu_types"}]}; absent optional fields are null.
 std::string to_json(const config::Clusters& clusters);
 
+// The list alone, compact: [{"name", ...}] as above (the API's GET /api/clusters).
+std::string clusters_array(const config::Clusters& clusters);
+
 }  // namespace sortie::json

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,15 @@ std::string to_json(const hydra::Composition& composition);
 // {"primary_configs": ["config"], "groups": [{"path": "db", "options": ["mysql", "pg"]}],
 //  "choices": {"db": "mysql", ...}}
 std::string to_json(const hydra::ConfigTree& tree, const std::vector<hydra::Choice>& choices);
+
+// GET /api/projects/{id}/hydra-config, compact:
+// {"config_dir", "config_name" (null when ""), "groups": [{"name", "options", "default" (the
+//  composed choice or null), "in_defaults" (the group is in the defaults list)}],
+//  "choices": {...}, "config": <value> or null without a primary config,
+//  "types": {"dotted.key": "int"|"float"|"bool"|"str"|"null"|"list"|"dict"}} (every key of the
+//  composed config, lists' items not included).
+std::string hydra_config_document(const std::string& config_dir, const std::string& config_name,
+                                  const hydra::ConfigTree& tree,
+                                  const std::optional<hydra::Composition>& composition);
 
 }  // namespace sortie::json

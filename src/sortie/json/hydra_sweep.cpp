@@ -26,4 +26,15 @@ std::string to_json(const SweepPreviewReport& report) {
   return root.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 
+std::string expansion_document(const SweepPreviewReport& report) {
+  using Json = nlohmann::ordered_json;
+  Json root;
+  root["config_dir"] = report.config_dir.empty() ? Json(nullptr) : Json(report.config_dir);
+  root["config_name"] = report.config_name.empty() ? Json(nullptr) : Json(report.config_name);
+  root["mode"] = report.mode == hydra::SweepMode::paired ? "paired" : "cartesian";
+  root["count"] = report.jobs.size();
+  root["jobs"] = report.jobs;
+  return root.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace sortie::json

@@ -22,4 +22,8 @@ struct SweepPreviewReport {
 // Documented in docs/hydra/cli.md; keep the two in step. Never throws.
 std::string to_json(const SweepPreviewReport& report);
 
+// POST /api/hydra/expand's answer, compact: {"config_dir" (null when ""), "config_name",
+// "mode", "count", "jobs": [["optimizer.lr=0.1", "model=large"], ...]}.
+std::string expansion_document(const SweepPreviewReport& report);
+
 }  // namespace sortie::json

@@ -493,12 +493,13 @@ core::Result<JobPage> Store::list_jobs(const JobFilter& filter, const PageReques
   auto jobs = m_database.read_transaction([&]() -> core::Result<std::vector<Job>> {
     auto select = m_database.prepare(std::string(k_select_job) +
                                      where_clause(filter, page.before.has_value()) +
-                                     "ORDER BY id DESC LIMIT ?");
+                                     "ORDER BY id DESC LIMIT ? OFFSET ?");
     if (!select) return std::unexpected(select.error());
     int parameter = bind_filter(*select, filter);
     if (page.before) select->bind(parameter++, page.before->value);
     // One row more than asked says whether another page follows.
-    select->bind(parameter, page.limit + 1);
+    select->bind(parameter++, page.limit + 1);
+    select->bind(parameter, page.offset);
     return read_jobs(*select, static_cast<std::size_t>(page.limit) + 1);
   });
   if (!jobs) return std::unexpected(jobs.error());

@@ -204,6 +204,7 @@ struct JobFilter {
 struct PageRequest {
   int limit = 50;
   std::optional<JobId> before;
+  std::int64_t offset = 0;  // rows skipped after the cursor (for numbered pages)
 };
 
 // One page of jobs, newest first. `next_cursor` is set when older jobs may follow; pages stay
