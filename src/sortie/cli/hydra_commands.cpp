@@ -6,10 +6,8 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,6 +21,7 @@
 #include "sortie/hydra/preview.hpp"
 #include "sortie/hydra/render.hpp"
 #include "sortie/hydra/sweep.hpp"
+#include "sortie/jobs/sweep.hpp"
 #include "sortie/json/hydra_config.hpp"
 #include "sortie/json/hydra_overrides.hpp"
 #include "sortie/json/hydra_sweep.hpp"
@@ -148,16 +147,6 @@ core::Result<hydra::VersionBase> version_base_from(const std::string& text) {
   return main.uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
 }
 
-// The project named by `text`: a numeric id, else a name (as `sortie projects show` reads it).
-core::Result<std::string> read_text(const std::filesystem::path& file) {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream)
-    return core::fail(core::ErrorCode::io_error, fmt::format("cannot read {}", file.string()));
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return text.str();
-}
-
 // The config directory of a registered project, found as Hydra finds it: the script the entry
 // command runs, its @hydra.main(config_path=...) relative to the script's directory.
 core::Result<ConfigLocation> locate_project_configs(Context& context,
@@ -166,48 +155,17 @@ core::Result<ConfigLocation> locate_project_configs(Context& context,
   if (!opened) return std::unexpected(opened.error());
   auto project = find_project(**opened, project_name);
   if (!project) return std::unexpected(project.error());
-  const std::filesystem::path root = project->path;
-  const std::string& entry = project->settings.entry_command;
-  const std::string instead = "pass --config-dir DIR (and --config-name NAME) instead of --project";
-  auto candidates = hydra::entry_script_candidates(entry);
-  if (!candidates)
-    return core::fail(candidates.error().code, fmt::format("project '{}': {}; {}", project->name,
-                                                           candidates.error().message, instead));
-  auto script = std::find_if(candidates->begin(), candidates->end(), [&](const std::string& path) {
-    std::error_code ignored;
-    return std::filesystem::is_regular_file(root / path, ignored);
-  });
-  if (script == candidates->end())
-    return core::fail(
-        core::ErrorCode::not_found,
-        fmt::format("project '{}': the entry command `{}` runs {}, which is not in "
-                    "{}; {}",
-                    project->name, entry, fmt::join(*candidates, " or "), root.string(), instead));
-  auto text = read_text(root / *script);
-  if (!text) return std::unexpected(text.error());
-  auto main = hydra::find_hydra_main(*text, *script);
-  if (!main)
-    return core::fail(main.error().code,
-                      fmt::format("project '{}' has no Hydra app sortie can read: {}; {}",
-                                  project->name, main.error().message, instead));
-  const auto config_path = main->resolved_config_path();
-  if (!config_path)
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("project '{}': {}:{} has @hydra.main without a config "
-                                  "directory (config_path=None); {}",
-                                  project->name, *script, main->line, instead));
-  if (config_path->starts_with("pkg://"))
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("project '{}': {}:{} reads configs from the Python package "
-                                  "'{}', which sortie cannot list; {}",
-                                  project->name, *script, main->line, *config_path, instead));
+  auto app = jobs::find_hydra_app(*project);
+  if (!app) {
+    return core::fail(app.error().code,
+                      fmt::format("{}; pass --config-dir DIR (and --config-name NAME) instead of "
+                                  "--project",
+                                  app.error().message));
+  }
   ConfigLocation location;
-  location.config_dir =
-      (root / std::filesystem::path(*script).parent_path() / *config_path).lexically_normal();
-  // Not given and None are the same to Hydra: no primary config.
-  location.config_name = main->resolved_config_name().value_or("");
-  location.version_base =
-      main->uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
+  location.config_dir = app->config_dir;
+  location.config_name = app->config_name;
+  location.version_base = app->version_base;
   return location;
 }
 
