@@ -180,20 +180,21 @@ core::Result<void> refresh_cluster(store::Store& store, const config::Cluster& c
 // What `submit -m` and `rerun --sweep` print: the sweep, its array and each task.
 int print_sweep(const jobs::SweepOutcome& outcome, std::optional<store::SweepId> rerun_of) {
   const auto& tasks = outcome.tasks;
-  if (tasks.empty()) return report(outcome.error.value_or(core::Error{
-                         core::ErrorCode::io_error, "the sweep's tasks could not be read"}));
+  if (tasks.empty())
+    return report(outcome.error.value_or(
+        core::Error{core::ErrorCode::io_error, "the sweep's tasks could not be read"}));
   const auto& first = tasks.front();
   if (outcome.error) {
     fmt::print("sweep {} ({} tasks, {}): {}\n", outcome.sweep_id.value, tasks.size(),
                status_text(first), first.reason);
     return report(*outcome.error);
   }
-  fmt::print("Submitted sweep {} ({}) as SLURM array job {} on {}{}: {} tasks, {}\n",
-             outcome.sweep_id.value, short_sweep(outcome.sweep_id),
-             first.slurm_job_id ? first.slurm_job_id->value : 0, first.spec.cluster.value,
-             rerun_of ? fmt::format(", a rerun of sweep {}", short_sweep(*rerun_of))
-                      : std::string(),
-             tasks.size(), code_text(first.spec.code));
+  fmt::print(
+      "Submitted sweep {} ({}) as SLURM array job {} on {}{}: {} tasks, {}\n",
+      outcome.sweep_id.value, short_sweep(outcome.sweep_id),
+      first.slurm_job_id ? first.slurm_job_id->value : 0, first.spec.cluster.value,
+      rerun_of ? fmt::format(", a rerun of sweep {}", short_sweep(*rerun_of)) : std::string(),
+      tasks.size(), code_text(first.spec.code));
   for (const auto& task : tasks) {
     fmt::print("  task {}: job {}  {}\n", task.spec.array_task_index.value_or(0), task.id.value,
                fmt::join(task.spec.arguments, " "));
@@ -258,8 +259,7 @@ int render(Context& context, const JobOptions& options) {
     if (!sweep) return report(sweep.error());
     request->arguments.clear();
     request->resources.array = jobs::array_spec(sweep->combinations.size(), sweep->max_parallel);
-  } else if (auto ok = jobs::check_single_run_arguments(request->project, options.arguments);
-             !ok) {
+  } else if (auto ok = jobs::check_single_run_arguments(request->project, options.arguments); !ok) {
     return report(ok.error());
   }
   auto planned = jobs::plan(*remote, *request, jobs::new_submission_key());
@@ -358,10 +358,9 @@ int list(Context& context, const JobOptions& options) {
                      ? fmt::format("{}_{}", job.slurm_job_id->value, *job.spec.array_task_index)
                      : std::to_string(job.slurm_job_id->value);
     }
-    const std::string sweep =
-        job.spec.sweep
-            ? fmt::format("{}/{}", short_sweep(*job.spec.sweep), job.spec.array_task_index.value_or(0))
-            : "-";
+    const std::string sweep = job.spec.sweep ? fmt::format("{}/{}", short_sweep(*job.spec.sweep),
+                                                           job.spec.array_task_index.value_or(0))
+                                             : "-";
     fmt::print("{:<6} {:<16} {:<12} {:<12} {:<14} {:<5} {:<20} {:<12} {}\n", job.id.value,
                names[job.spec.project.value], job.spec.cluster.value, slurm_id, status_text(job),
                job.exit_code ? std::to_string(*job.exit_code) : "-",
@@ -477,11 +476,11 @@ int cancel(Context& context, const JobOptions& options) {
   jobs::Tracker tracker(store);
   (void)tracker.tick(**cluster, *remote);
   auto after = store.job(job->id);
-  fmt::print("Asked SLURM to cancel job {} (SLURM job {}{}); it is now {}\n", job->id.value,
-             job->slurm_job_id->value,
-             job->spec.array_task_index ? fmt::format("_{}", *job->spec.array_task_index)
-                                        : std::string(),
-             after ? status_text(*after) : std::string("?"));
+  fmt::print(
+      "Asked SLURM to cancel job {} (SLURM job {}{}); it is now {}\n", job->id.value,
+      job->slurm_job_id->value,
+      job->spec.array_task_index ? fmt::format("_{}", *job->spec.array_task_index) : std::string(),
+      after ? status_text(*after) : std::string("?"));
   return 0;
 }
 
@@ -715,8 +714,8 @@ void add_request_options(CLI::App* command, JobOptions& options) {
   command->add_option("--constraint", options.constraint,
                       "Node features the job needs (--constraint, e.g. 'a100&ib')");
   command->add_flag("--multirun,-m", options.multirun,
-                   "The arguments are Hydra overrides with sweeps: submit every combination as "
-                   "one SLURM job array");
+                    "The arguments are Hydra overrides with sweeps: submit every combination as "
+                    "one SLURM job array");
   command->add_flag("--paired", options.paired,
                     "With -m: task i takes value i of every sweep (all sweeps of equal length)");
   command->add_option("--parallel", options.parallel,

@@ -28,10 +28,9 @@ core::Result<void> cancel(const store::Job& job, remote::Remote& remote,
                                   store::to_string(job.status.phase)));
   }
   const std::string id = std::to_string(job.slurm_job_id->value);
-  return scancel(job.spec.array_task_index
-                     ? fmt::format("{}_{}", id, *job.spec.array_task_index)
-                     : id,
-                 remote, timeout);
+  return scancel(
+      job.spec.array_task_index ? fmt::format("{}_{}", id, *job.spec.array_task_index) : id, remote,
+      timeout);
 }
 
 core::Result<void> cancel_sweep(const std::vector<store::Job>& tasks, remote::Remote& remote,

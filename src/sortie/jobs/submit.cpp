@@ -353,7 +353,8 @@ Answer exchange(remote::Remote& remote, const SubmitRequest& request, const Plan
   if (options.checkpoint) options.checkpoint("answered");
   if (!outputs) {
     auto error = slurm::submit_error_from_remote(outputs.error());
-    return Answer{error.ambiguous() ? Answer::Kind::unknown : Answer::Kind::refused, {},
+    return Answer{error.ambiguous() ? Answer::Kind::unknown : Answer::Kind::refused,
+                  {},
                   std::move(error.error)};
   }
   if (outputs->size() < commands.size()) {
@@ -361,15 +362,17 @@ Answer exchange(remote::Remote& remote, const SubmitRequest& request, const Plan
       return refused(core::Error{core::ErrorCode::command_failed,
                                  "the cluster ran none of the submission commands"});
     }
-    return refused(core::Error{core::ErrorCode::command_failed,
-                               preparation_failure(commands[outputs->size() - 1], outputs->back())});
+    return refused(
+        core::Error{core::ErrorCode::command_failed,
+                    preparation_failure(commands[outputs->size() - 1], outputs->back())});
   }
 
   // SLURM's answer: an id, a certain rejection, or a doubt left to reconcile.
   auto submission = slurm::read_sbatch(outputs->back());
   if (!submission) {
     return Answer{submission.error().ambiguous() ? Answer::Kind::unknown : Answer::Kind::refused,
-                  {}, std::move(submission.error().error)};
+                  {},
+                  std::move(submission.error().error)};
   }
   auto number = parse_job_number(submission->job_id);
   if (!number) {
@@ -460,9 +463,9 @@ core::Result<void> check_sweep(const SweepRequest& sweep) {
                                   count, k_max_sweep_tasks));
   }
   if (sweep.max_parallel && *sweep.max_parallel < 1) {
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("--parallel {}: at least one task must be able to run",
-                                  *sweep.max_parallel));
+    return core::fail(
+        core::ErrorCode::invalid_argument,
+        fmt::format("--parallel {}: at least one task must be able to run", *sweep.max_parallel));
   }
   assert(sweep.task_rerun_of.empty() || sweep.task_rerun_of.size() == count);
   for (std::size_t i = 0; i < count; ++i) {

@@ -139,7 +139,7 @@ inline constexpr std::size_t k_max_sweep_tasks = 10'000;
 // What a sweep adds to a SubmitRequest. The request's `arguments` are ignored: task i gets
 // `combinations[i]` (each task's record keeps them as its arguments).
 struct SweepRequest {
-  std::vector<std::vector<std::string>> combinations;  // 1 to k_max_sweep_tasks, in order
+  std::vector<std::vector<std::string>> combinations;   // 1 to k_max_sweep_tasks, in order
   std::optional<int> max_parallel;                      // --array=0-(N-1)%P; nullopt: no %P
   store::SweepMode mode = store::SweepMode::cartesian;  // recorded, for listings and reruns
   std::vector<std::string> overrides;                   // as typed, recorded with the sweep

@@ -28,8 +28,7 @@ core::Result<std::string> read_text(const std::filesystem::path& file) {
 }
 
 hydra::SweepMode hydra_mode(store::SweepMode mode) {
-  return mode == store::SweepMode::paired ? hydra::SweepMode::paired
-                                          : hydra::SweepMode::cartesian;
+  return mode == store::SweepMode::paired ? hydra::SweepMode::paired : hydra::SweepMode::cartesian;
 }
 
 }  // namespace
@@ -39,26 +38,26 @@ core::Result<HydraApp> find_hydra_app(const store::Project& project) {
   const std::string& entry = project.settings.entry_command;
   auto candidates = hydra::entry_script_candidates(entry);
   if (!candidates) {
-    return core::fail(candidates.error().code, fmt::format("project '{}': {}", project.name,
-                                                           candidates.error().message));
+    return core::fail(candidates.error().code,
+                      fmt::format("project '{}': {}", project.name, candidates.error().message));
   }
   auto script = std::ranges::find_if(*candidates, [&](const std::string& path) {
     std::error_code ignored;
     return std::filesystem::is_regular_file(root / path, ignored);
   });
   if (script == candidates->end()) {
-    return core::fail(core::ErrorCode::not_found,
-                      fmt::format("project '{}': the entry command `{}` runs {}, which is not in {}",
-                                  project.name, entry, fmt::join(*candidates, " or "),
-                                  root.string()));
+    return core::fail(
+        core::ErrorCode::not_found,
+        fmt::format("project '{}': the entry command `{}` runs {}, which is not in {}",
+                    project.name, entry, fmt::join(*candidates, " or "), root.string()));
   }
   auto text = read_text(root / *script);
   if (!text) return std::unexpected(text.error());
   auto main = hydra::find_hydra_main(*text, *script);
   if (!main) {
     return core::fail(main.error().code,
-                      fmt::format("project '{}' has no Hydra app sortie can read: {}",
-                                  project.name, main.error().message));
+                      fmt::format("project '{}' has no Hydra app sortie can read: {}", project.name,
+                                  main.error().message));
   }
   const auto config_path = main->resolved_config_path();
   if (!config_path) {
@@ -111,8 +110,8 @@ core::Result<ExpandedSweep> expand_sweep(const store::Project& project,
     options.max_jobs = max_tasks;
     options.version_base = app->version_base;
     hydra::FilesystemConfigSource source(app->config_dir);
-    auto jobs = hydra::preview_sweep(source, config::parse_yaml_value, app->config_name,
-                                     *parsed, options);
+    auto jobs =
+        hydra::preview_sweep(source, config::parse_yaml_value, app->config_name, *parsed, options);
     if (!jobs) return std::unexpected(jobs.error());
     expanded.combinations = std::move(*jobs);
     expanded.composed = true;

@@ -271,7 +271,8 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     if (info.array_job_id.empty()) {
       const auto number = parse_job_number(info.job_id);
       if (!number) return named;
-      if (const auto found = tracked.by_slurm_id.find(*number); found != tracked.by_slurm_id.end()) {
+      if (const auto found = tracked.by_slurm_id.find(*number);
+          found != tracked.by_slurm_id.end()) {
         named.push_back(found->second);
       }
       return named;
@@ -365,10 +366,9 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     const auto index = canonical(tracked.with_id[k]);
     if (index != tracked.with_id[k] || listed[index] || m_accounted[index]) continue;
     const auto& job = jobs[index];
-    const std::string id =
-        job.spec.array_task_index
-            ? fmt::format("{}_{}", job.slurm_job_id->value, *job.spec.array_task_index)
-            : std::to_string(job.slurm_job_id->value);
+    const std::string id = job.spec.array_task_index ? fmt::format("{}_{}", job.slurm_job_id->value,
+                                                                   *job.spec.array_task_index)
+                                                     : std::to_string(job.slurm_job_id->value);
     report.unknown.push_back(no_accounting
                                  ? slurm::final_state_unknown(id)
                                  : fmt::format("{} knows nothing of SLURM job {} (neither squeue "
@@ -386,8 +386,8 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     const auto found = slurm::find_by_key(found_by_keys, key);
     if (!found.empty()) {
       const auto& first = found.front();
-      auto number = parse_job_number(first.array_job_id.empty() ? first.job_id
-                                                                : first.array_job_id);
+      auto number =
+          parse_job_number(first.array_job_id.empty() ? first.job_id : first.array_job_id);
       if (!number) continue;
       if (!job.spec.sweep) {
         auto marked = m_store.mark_submitted(job.id, store::SlurmJobId{*number});
@@ -427,8 +427,8 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
       continue;
     }
     if (now - std::max(job.created_at, job.updated_at) < m_options.submit_grace) continue;
-    const std::string reason = fmt::format(
-        "SLURM has no job named {}: the submission did not reach SLURM", key);
+    const std::string reason =
+        fmt::format("SLURM has no job named {}: the submission did not reach SLURM", key);
     if (job.spec.sweep) {
       auto marked = m_store.mark_sweep_submit_failed(*job.spec.sweep, reason);
       if (!marked) return std::unexpected(marked.error());

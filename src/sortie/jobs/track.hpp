@@ -70,13 +70,13 @@ class Tracker {
   // of jobs and array tasks (an array is asked for once, by its id; each task is recorded from
   // its own line `123_4`, tasks not started yet from the range line `123_[4-9%2]`; a task
   // that accounting never recorded while the rest of its array is over was cancelled before
-  // it started, and is recorded so): squeue for the submitted unfinished jobs, sacct for those squeue did not list last
-  // time (all of them on a Tracker's first tick), scontrol for all jobs when sacct said last time
-  // that accounting is off, and squeue+sacct by the names of all jobs still `submitting`; then
-  // records every change, settles
-  // submissions (found → submitted; not found after the grace period → submit_failed, never a
-  // new sbatch), and scans new log bytes of running and just-finished jobs for W&B run links.
-  // Fails when the exchange fails or SLURM's answer cannot be read; nothing is recorded then.
+  // it started, and is recorded so): squeue for the submitted unfinished jobs, sacct for those
+  // squeue did not list last time (all of them on a Tracker's first tick), scontrol for all jobs
+  // when sacct said last time that accounting is off, and squeue+sacct by the names of all jobs
+  // still `submitting`; then records every change, settles submissions (found → submitted; not
+  // found after the grace period → submit_failed, never a new sbatch), and scans new log bytes of
+  // running and just-finished jobs for W&B run links. Fails when the exchange fails or SLURM's
+  // answer cannot be read; nothing is recorded then.
   //
   // `max_slurm_calls` (at least 1) caps the SLURM calls of this tick, so a caller can hold a
   // rate: squeue comes first, then the lookups of unsettled submissions, then sacct, then
@@ -122,9 +122,9 @@ class Tracker {
   // Reused from tick to tick, so a steady tick allocates little.
   std::vector<slurm::JobInfo> m_queued;
   std::vector<std::optional<slurm::JobState>> m_latest;  // per index of Tracked::jobs
-  std::vector<char> m_accounted;                          // per index of Tracked::jobs
-  std::vector<char> m_listed_now;                         // per index of Tracked::jobs
-  std::map<std::int64_t, LogCursor> m_logs;                // per sortie job id
+  std::vector<char> m_accounted;                         // per index of Tracked::jobs
+  std::vector<char> m_listed_now;                        // per index of Tracked::jobs
+  std::map<std::int64_t, LogCursor> m_logs;              // per sortie job id
   std::set<std::string> m_no_accounting;  // clusters whose sacct said accounting is disabled
   std::map<std::string, std::size_t> m_scan_turn;  // per cluster: where the next log scan starts
 };

@@ -794,8 +794,7 @@ core::Result<Sweep> Store::sweep(const SweepId& id) {
     auto row = select->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) {
-      return core::fail(core::ErrorCode::not_found,
-                        fmt::format("there is no sweep {}", id.value));
+      return core::fail(core::ErrorCode::not_found, fmt::format("there is no sweep {}", id.value));
     }
     Sweep sweep;
     sweep.spec.id = id;

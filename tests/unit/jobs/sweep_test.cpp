@@ -232,16 +232,14 @@ TEST_F(Sweeps, TracksEachTaskToItsTrueEndFromCapturedArrayOutput) {
   EXPECT_EQ(task->exit_code, 0);
   EXPECT_EQ(task->elapsed_seconds, 8);
   EXPECT_TRUE(task->started_at && task->ended_at);
-  EXPECT_NE(m_store->job(outcome.tasks[5].id)->reason.find("before it started"),
-            std::string::npos);
+  EXPECT_NE(m_store->job(outcome.tasks[5].id)->reason.find("before it started"), std::string::npos);
   EXPECT_TRUE(m_store->unfinished_jobs(store::ClusterName{"sandbox"})->empty());
 }
 
 TEST_F(Sweeps, AWholeArrayCancelledSettlesItsNeverStartedTasksFromOneRangeRow) {
   auto outcome = submit_ok();
   m_remote.answers["squeue"] = {1, "", "slurm_load_jobs error: Invalid job id specified\n"};
-  m_remote.answers["sacct"] = {
-      0, renamed(read_data("jobs-sacct.array-cancelled.txt"), "x"), ""};
+  m_remote.answers["sacct"] = {0, renamed(read_data("jobs-sacct.array-cancelled.txt"), "x"), ""};
   // The capture's array is 1637 with tasks 0-3.
   m_remote.answers["sbatch"] = {0, "1637\n", ""};
   m_sweep.combinations.resize(4);
@@ -349,9 +347,8 @@ TEST_F(Sweeps, RerunOfASweepWithFailedOnlyResubmitsTheTasksThatDidNotComplete) {
                                    std::nullopt, RerunTasks::failed);
   ASSERT_TRUE(rerun) << rerun.error().message;
   // Task 1 failed, task 5 was cancelled.
-  EXPECT_EQ(rerun->sweep.combinations,
-            (std::vector<std::vector<std::string>>{m_sweep.combinations[1],
-                                                   m_sweep.combinations[5]}));
+  EXPECT_EQ(rerun->sweep.combinations, (std::vector<std::vector<std::string>>{
+                                           m_sweep.combinations[1], m_sweep.combinations[5]}));
   EXPECT_EQ(rerun->sweep.max_parallel, 2);
   EXPECT_EQ(rerun->sweep.rerun_of, outcome.sweep_id);
   m_remote.answers["sbatch"] = {0, "1800\n", ""};
@@ -362,8 +359,8 @@ TEST_F(Sweeps, RerunOfASweepWithFailedOnlyResubmitsTheTasksThatDidNotComplete) {
   EXPECT_EQ(again->tasks[1].spec.rerun_of, outcome.tasks[5].id);
   EXPECT_EQ(m_store->sweep(again->sweep_id)->spec.rerun_of, outcome.sweep_id);
 
-  auto all = rerun_sweep_request(*sweep, *tasks, m_request.project, m_request.cluster,
-                                 std::nullopt, RerunTasks::all);
+  auto all = rerun_sweep_request(*sweep, *tasks, m_request.project, m_request.cluster, std::nullopt,
+                                 RerunTasks::all);
   ASSERT_TRUE(all);
   EXPECT_EQ(all->sweep.combinations, m_sweep.combinations);
 }

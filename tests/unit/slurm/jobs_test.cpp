@@ -218,9 +218,9 @@ TEST(SqueueJobs, ReadingIntoAReusedListGivesWhatAFreshReadGives) {
   // Each capture overwrites jobs left by the previous one (array tasks, cancellers, reasons,
   // more or fewer lines), so a field a line lacks must not keep an earlier job's value.
   std::vector<JobInfo> reused;
-  for (const auto* file : {"jobs-squeue.active.txt", "jobs-squeue.finished.txt",
-                           "jobs-squeue.completing.txt", "jobs-squeue.requeued.txt",
-                           "jobs-squeue.active.txt"}) {
+  for (const auto* file :
+       {"jobs-squeue.active.txt", "jobs-squeue.finished.txt", "jobs-squeue.completing.txt",
+        "jobs-squeue.requeued.txt", "jobs-squeue.active.txt"}) {
     const remote::Output output{0, captured(file), ""};
     const auto fresh = read_squeue_jobs(output);
     ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
@@ -554,9 +554,8 @@ TEST(ScontrolJobs, ReadsEveryJobOfOneCallAndNoJobsAsAnEmptyList) {
 }
 
 TEST(ScontrolJobs, AsksForAllJobsInOneCommand) {
-  EXPECT_EQ(scontrol_show_jobs().argv,
-            (std::vector<std::string>{"env", "SLURM_TIME_FORMAT=%s", "scontrol", "-o", "show",
-                                      "job"}));
+  EXPECT_EQ(scontrol_show_jobs().argv, (std::vector<std::string>{"env", "SLURM_TIME_FORMAT=%s",
+                                                                 "scontrol", "-o", "show", "job"}));
 }
 
 TEST(SlurmTime, ReadsUnixSecondsAndLocalTimes) {

@@ -179,8 +179,9 @@ TEST(Migration, UpgradesAVersionThreeDatabaseWithItsJobsAndRecordsSweepsAfterwar
   EXPECT_FALSE(job->spec.sweep);
 
   // A sweep and its tasks, recorded together; the old job keeps its SLURM id.
-  NewSweep sweep{SweepId{"sortie-00000000000000aa"}, ProjectId{1}, ClusterName{"alpha"},
-                 SweepMode::paired, 2, {"lr=0.1,0.2", "seed=1,2"}, std::nullopt};
+  NewSweep sweep{
+      SweepId{"sortie-00000000000000aa"}, ProjectId{1}, ClusterName{"alpha"}, SweepMode::paired, 2,
+      {"lr=0.1,0.2", "seed=1,2"},         std::nullopt};
   std::vector<NewJob> tasks(2);
   for (int i = 0; i < 2; ++i) {
     auto& task = tasks[static_cast<std::size_t>(i)];
