@@ -6,10 +6,8 @@
 #include <cctype>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +22,7 @@
 #include "sortie/hydra/preview.hpp"
 #include "sortie/hydra/render.hpp"
 #include "sortie/hydra/sweep.hpp"
+#include "sortie/jobs/sweep.hpp"
 #include "sortie/json/hydra_config.hpp"
 #include "sortie/json/hydra_overrides.hpp"
 #include "sortie/json/hydra_sweep.hpp"
@@ -147,17 +146,26 @@ core::Result<hydra::VersionBase> version_base_from(const std::string& text) {
   return main.uses_legacy_defaults() ? hydra::VersionBase::legacy_1_1 : hydra::VersionBase::current;
 }
 
-// The project named by `text`: a numeric id, else a name (as `sortie projects show` reads it).
+// The config directory of a registered project, found as Hydra finds it: the script the entry
+// command runs, its @hydra.main(config_path=...) relative to the script's directory.
 core::Result<ConfigLocation> locate_project_configs(Context& context,
                                                     const std::string& project_name) {
   auto opened = context.store();
   if (!opened) return std::unexpected(opened.error());
   auto project = find_project(**opened, project_name);
   if (!project) return std::unexpected(project.error());
-  return hydra::locate_project_configs(project->path, project->settings.entry_command,
-                                       project->name,
-                                       "pass --config-dir DIR (and --config-name NAME) instead "
-                                       "of --project");
+  auto app = jobs::find_hydra_app(*project);
+  if (!app) {
+    return core::fail(app.error().code,
+                      fmt::format("{}; pass --config-dir DIR (and --config-name NAME) instead of "
+                                  "--project",
+                                  app.error().message));
+  }
+  ConfigLocation location;
+  location.config_dir = app->config_dir;
+  location.config_name = app->config_name;
+  location.version_base = app->version_base;
+  return location;
 }
 
 core::Result<ConfigLocation> locate_configs(Context& context, const ConfigOptions& options) {

@@ -1,7 +1,9 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -17,6 +19,7 @@
 #include "sortie/jobs/purge.hpp"
 #include "sortie/jobs/rerun.hpp"
 #include "sortie/jobs/submit.hpp"
+#include "sortie/jobs/sweep.hpp"
 #include "sortie/jobs/template.hpp"
 #include "sortie/jobs/track.hpp"
 #include "sortie/json/jobs.hpp"
@@ -41,7 +44,12 @@ struct JobOptions {
   std::string qos;
   std::string constraint;
   std::vector<std::string> arguments;
+  bool multirun = false;  // -m: the arguments are a Hydra sweep, submitted as one array
+  bool paired = false;
+  int parallel = 0;  // --parallel: tasks of the array running at once; 0: no limit
 
+  std::string sweep;    // --sweep: a sweep id or the start of one
+  bool failed = false;  // rerun --sweep --failed
   std::string state;
   bool refresh = false;
   bool json = false;
@@ -85,6 +93,66 @@ core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& s
   return jobs::prepare_request(*project, **cluster, spec);
 }
 
+// The sweep named by `text`: its id, or the start of the hex part after "sortie-".
+core::Result<store::SweepId> find_sweep(store::Store& store, const std::string& text) {
+  auto found = store.find_sweeps(text, 2);
+  if (!found) return std::unexpected(found.error());
+  if (found->empty()) {
+    return core::fail(core::ErrorCode::not_found,
+                      fmt::format("there is no sweep '{}' (`sortie jobs` shows each task's "
+                                  "sweep in its SWEEP column)",
+                                  text));
+  }
+  if (found->size() > 1) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("'{}' names more than one sweep ({}, {}, ...): give more of "
+                                  "its id",
+                                  text, (*found)[0].value, (*found)[1].value));
+  }
+  return found->front();
+}
+
+// How listings show a sweep: the first 8 hex digits of its id ("3fa91b2c").
+std::string short_sweep(const store::SweepId& sweep) {
+  std::string_view id = sweep.value;
+  if (id.starts_with("sortie-")) id.remove_prefix(7);
+  return std::string(id.substr(0, 8));
+}
+
+store::SweepMode sweep_mode(const JobOptions& options) {
+  return options.paired ? store::SweepMode::paired : store::SweepMode::cartesian;
+}
+
+std::optional<int> max_parallel(const JobOptions& options) {
+  if (options.parallel == 0) return std::nullopt;
+  return options.parallel;
+}
+
+// The combinations of `sortie submit/render -m`, announced on stderr.
+core::Result<jobs::SweepRequest> read_sweep(store::Store& store, const JobOptions& options) {
+  auto project = find_project(store, options.project);
+  if (!project) return std::unexpected(project.error());
+  if (options.parallel < 0) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--parallel {}: give a positive number of tasks that may run "
+                                  "at once",
+                                  options.parallel));
+  }
+  auto expanded = jobs::expand_sweep(*project, options.arguments, sweep_mode(options));
+  if (!expanded) return std::unexpected(expanded.error());
+  jobs::SweepRequest sweep;
+  sweep.combinations = std::move(expanded->combinations);
+  sweep.max_parallel = max_parallel(options);
+  sweep.mode = sweep_mode(options);
+  sweep.overrides = options.arguments;
+  fmt::print(stderr, "{} combination{} ({}{}){}\n", sweep.combinations.size(),
+             sweep.combinations.size() == 1 ? "" : "s", store::to_string(sweep.mode),
+             expanded->composed ? ", each composed without errors" : "",
+             expanded->note.empty() ? std::string() : "; " + expanded->note);
+  if (auto ok = jobs::check_sweep(sweep); !ok) return std::unexpected(ok.error());
+  return sweep;
+}
+
 std::string status_text(const store::Job& job) {
   if (job.status.phase != store::Phase::submitted || !job.status.state) {
     return std::string(store::to_string(job.status.phase));
@@ -109,6 +177,32 @@ core::Result<void> refresh_cluster(store::Store& store, const config::Cluster& c
   return {};
 }
 
+// What `submit -m` and `rerun --sweep` print: the sweep, its array and each task.
+int print_sweep(const jobs::SweepOutcome& outcome, std::optional<store::SweepId> rerun_of) {
+  const auto& tasks = outcome.tasks;
+  if (tasks.empty())
+    return report(outcome.error.value_or(
+        core::Error{core::ErrorCode::io_error, "the sweep's tasks could not be read"}));
+  const auto& first = tasks.front();
+  if (outcome.error) {
+    fmt::print("sweep {} ({} tasks, {}): {}\n", outcome.sweep_id.value, tasks.size(),
+               status_text(first), first.reason);
+    return report(*outcome.error);
+  }
+  fmt::print(
+      "Submitted sweep {} ({}) as SLURM array job {} on {}{}: {} tasks, {}\n",
+      outcome.sweep_id.value, short_sweep(outcome.sweep_id),
+      first.slurm_job_id ? first.slurm_job_id->value : 0, first.spec.cluster.value,
+      rerun_of ? fmt::format(", a rerun of sweep {}", short_sweep(*rerun_of)) : std::string(),
+      tasks.size(), code_text(first.spec.code));
+  for (const auto& task : tasks) {
+    fmt::print("  task {}: job {}  {}\n", task.spec.array_task_index.value_or(0), task.id.value,
+               fmt::join(task.spec.arguments, " "));
+  }
+  fmt::print("  logs: {}\n", jobs::stdout_path(first));
+  return 0;
+}
+
 int submit(Context& context, const JobOptions& options) {
   auto opened = context.store();
   if (!opened) return report(opened.error());
@@ -123,6 +217,17 @@ int submit(Context& context, const JobOptions& options) {
     submit_options.checkpoint = [at = std::string(step)](std::string_view passed) {
       if (passed == at) std::_Exit(137);
     };
+  }
+  if (options.multirun) {
+    auto sweep = read_sweep(store, options);
+    if (!sweep) return report(sweep.error());
+    auto outcome = jobs::submit_sweep(store, *remote, *request, *sweep, submit_options);
+    if (!outcome) return report(outcome.error());
+    return print_sweep(*outcome, std::nullopt);
+  }
+  // A Hydra app refuses a sweep without --multirun; say so before a job fails on the cluster.
+  if (auto ok = jobs::check_single_run_arguments(request->project, options.arguments); !ok) {
+    return report(ok.error());
   }
   auto outcome = jobs::submit(store, *remote, *request, submit_options);
   if (!outcome) return report(outcome.error());
@@ -148,6 +253,15 @@ int render(Context& context, const JobOptions& options) {
   auto request = read_request(context, store, options);
   if (!request) return report(request.error());
   auto remote = clusters::open_remote(request->cluster);
+  if (options.multirun) {
+    // One script for the whole array; each task reads its overrides from its own file.
+    auto sweep = read_sweep(store, options);
+    if (!sweep) return report(sweep.error());
+    request->arguments.clear();
+    request->resources.array = jobs::array_spec(sweep->combinations.size(), sweep->max_parallel);
+  } else if (auto ok = jobs::check_single_run_arguments(request->project, options.arguments); !ok) {
+    return report(ok.error());
+  }
   auto planned = jobs::plan(*remote, *request, jobs::new_submission_key());
   if (!planned) return report(planned.error());
   fmt::print("{}", planned->script);
@@ -196,6 +310,11 @@ int list(Context& context, const JobOptions& options) {
   }
 
   store::JobFilter filter;
+  if (!options.sweep.empty()) {
+    auto sweep = find_sweep(store, options.sweep);
+    if (!sweep) return report(sweep.error());
+    filter.sweep = *sweep;
+  }
   if (!options.project.empty()) {
     auto project = find_project(store, options.project);
     if (!project) return report(project.error());
@@ -229,14 +348,24 @@ int list(Context& context, const JobOptions& options) {
     fmt::print("{}\n", json::to_json(documents));
     return 0;
   }
-  fmt::print("{:<6} {:<16} {:<12} {:<10} {:<14} {:<5} {:<20} {}\n", "ID", "PROJECT", "CLUSTER",
-             "SLURM", "STATE", "EXIT", "SUBMITTED", "NAME");
+  fmt::print("{:<6} {:<16} {:<12} {:<12} {:<14} {:<5} {:<20} {:<12} {}\n", "ID", "PROJECT",
+             "CLUSTER", "SLURM", "STATE", "EXIT", "SUBMITTED", "SWEEP", "NAME");
   for (const auto& job : page->jobs) {
-    fmt::print("{:<6} {:<16} {:<12} {:<10} {:<14} {:<5} {:<20} {}\n", job.id.value,
-               names[job.spec.project.value], job.spec.cluster.value,
-               job.slurm_job_id ? std::to_string(job.slurm_job_id->value) : "-", status_text(job),
+    // A task shows as SLURM names it (123_4), and under its sweep with its index (3fa91b2c/4).
+    std::string slurm_id = "-";
+    if (job.slurm_job_id) {
+      slurm_id = job.spec.array_task_index
+                     ? fmt::format("{}_{}", job.slurm_job_id->value, *job.spec.array_task_index)
+                     : std::to_string(job.slurm_job_id->value);
+    }
+    const std::string sweep = job.spec.sweep ? fmt::format("{}/{}", short_sweep(*job.spec.sweep),
+                                                           job.spec.array_task_index.value_or(0))
+                                             : "-";
+    fmt::print("{:<6} {:<16} {:<12} {:<12} {:<14} {:<5} {:<20} {:<12} {}\n", job.id.value,
+               names[job.spec.project.value], job.spec.cluster.value, slurm_id, status_text(job),
                job.exit_code ? std::to_string(*job.exit_code) : "-",
-               time_text(job.submitted_at ? job.submitted_at : job.created_at), job.spec.name);
+               time_text(job.submitted_at ? job.submitted_at : job.created_at), sweep,
+               job.spec.name);
   }
   return 0;
 }
@@ -257,7 +386,20 @@ int show(Context& context, const JobOptions& options) {
              job->spec.cluster.value);
   fmt::print("  status:    {}{}\n", status_text(*job),
              job->reason.empty() ? std::string() : fmt::format(" ({})", job->reason));
-  if (job->slurm_job_id) fmt::print("  slurm id:  {}\n", job->slurm_job_id->value);
+  if (job->slurm_job_id) {
+    if (job->spec.array_task_index) {
+      fmt::print("  slurm id:  {}_{}\n", job->slurm_job_id->value, *job->spec.array_task_index);
+    } else {
+      fmt::print("  slurm id:  {}\n", job->slurm_job_id->value);
+    }
+  }
+  if (job->spec.sweep) {
+    fmt::print("  sweep:     {} ({}), task {}\n", job->spec.sweep->value,
+               short_sweep(*job->spec.sweep), job->spec.array_task_index.value_or(0));
+  }
+  if (!job->spec.arguments.empty()) {
+    fmt::print("  arguments: {}\n", fmt::join(job->spec.arguments, " "));
+  }
   if (job->exit_code) fmt::print("  exit code: {}\n", *job->exit_code);
   if (job->signal && *job->signal != 0) fmt::print("  signal:    {}\n", *job->signal);
   if (job->cancelled_by) fmt::print("  cancelled by: {}\n", *job->cancelled_by);
@@ -275,10 +417,52 @@ int show(Context& context, const JobOptions& options) {
   return 0;
 }
 
+// The job or sweep a command names: exactly one of JOB and --sweep.
+core::Result<void> one_target(const JobOptions& options, std::string_view command) {
+  if ((options.job != 0) == !options.sweep.empty()) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("sortie {}: name a job (JOB) or a sweep (--sweep SWEEP), not "
+                                  "both or neither",
+                                  command));
+  }
+  return {};
+}
+
+int cancel_sweep(Context& context, store::Store& store, const JobOptions& options) {
+  auto sweep = find_sweep(store, options.sweep);
+  if (!sweep) return report(sweep.error());
+  auto recorded = store.sweep(*sweep);
+  if (!recorded) return report(recorded.error());
+  auto tasks = store.sweep_tasks(*sweep);
+  if (!tasks) return report(tasks.error());
+  auto cluster = context.cluster(recorded->spec.cluster.value);
+  if (!cluster) return report(cluster.error());
+  auto remote = clusters::open_remote(**cluster);
+
+  // scancel of the array; each task's record changes only when SLURM reports it.
+  if (auto ok = jobs::cancel_sweep(*tasks, *remote, seconds(options.timeout_seconds)); !ok) {
+    return report(ok.error());
+  }
+  jobs::Tracker tracker(store);
+  (void)tracker.tick(**cluster, *remote);
+  auto after = store.sweep_tasks(*sweep);
+  std::map<std::string, int> states;
+  for (const auto& task : after ? *after : *tasks) ++states[status_text(task)];
+  std::vector<std::string> counts;
+  for (const auto& [state, count] : states) counts.push_back(fmt::format("{} {}", count, state));
+  const auto array = std::ranges::find_if(
+      *tasks, [](const store::Job& task) { return task.slurm_job_id.has_value(); });
+  fmt::print("Asked SLURM to cancel sweep {} (SLURM array job {}, {} tasks); now: {}\n",
+             sweep->value, array->slurm_job_id->value, tasks->size(), fmt::join(counts, ", "));
+  return 0;
+}
+
 int cancel(Context& context, const JobOptions& options) {
   auto opened = context.store();
   if (!opened) return report(opened.error());
   store::Store& store = **opened;
+  if (auto ok = one_target(options, "cancel"); !ok) return report(ok.error());
+  if (!options.sweep.empty()) return cancel_sweep(context, store, options);
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
   auto cluster = context.cluster(job->spec.cluster.value);
@@ -292,15 +476,55 @@ int cancel(Context& context, const JobOptions& options) {
   jobs::Tracker tracker(store);
   (void)tracker.tick(**cluster, *remote);
   auto after = store.job(job->id);
-  fmt::print("Asked SLURM to cancel job {} (SLURM job {}); it is now {}\n", job->id.value,
-             job->slurm_job_id->value, after ? status_text(*after) : std::string("?"));
+  fmt::print(
+      "Asked SLURM to cancel job {} (SLURM job {}{}); it is now {}\n", job->id.value,
+      job->slurm_job_id->value,
+      job->spec.array_task_index ? fmt::format("_{}", *job->spec.array_task_index) : std::string(),
+      after ? status_text(*after) : std::string("?"));
   return 0;
+}
+
+int rerun_sweep(Context& context, store::Store& store, const JobOptions& options) {
+  auto sweep = find_sweep(store, options.sweep);
+  if (!sweep) return report(sweep.error());
+  auto recorded = store.sweep(*sweep);
+  if (!recorded) return report(recorded.error());
+  auto tasks = store.sweep_tasks(*sweep);
+  if (!tasks) return report(tasks.error());
+  auto project = store.project(recorded->spec.project);
+  if (!project) return report(project.error());
+  auto cluster = context.cluster(recorded->spec.cluster.value);
+  if (!cluster) return report(cluster.error());
+  auto chosen = jobs::choose_template(*project, **cluster);
+  if (!chosen) return report(chosen.error());
+  auto rerun = jobs::rerun_sweep_request(
+      *recorded, *tasks, *project, **cluster, std::move(chosen->script_template),
+      options.failed ? jobs::RerunTasks::failed : jobs::RerunTasks::all);
+  if (!rerun) return report(rerun.error());
+  auto remote = clusters::open_remote(**cluster);
+
+  // A new array, on the same exactly-once path as `submit -m`.
+  auto outcome = jobs::submit_sweep(store, *remote, rerun->request, rerun->sweep);
+  if (!outcome) return report(outcome.error());
+  if (options.json && !outcome->error) {
+    std::vector<json::JobDocument> documents;
+    for (const auto& task : outcome->tasks) documents.push_back(document(task, project->name));
+    fmt::print("{}\n", json::to_json(documents));
+    return 0;
+  }
+  return print_sweep(*outcome, *sweep);
 }
 
 int rerun(Context& context, const JobOptions& options) {
   auto opened = context.store();
   if (!opened) return report(opened.error());
   store::Store& store = **opened;
+  if (auto ok = one_target(options, "rerun"); !ok) return report(ok.error());
+  if (!options.sweep.empty()) return rerun_sweep(context, store, options);
+  if (options.failed) {
+    return report(core::Error{core::ErrorCode::invalid_argument,
+                              "--failed goes with --sweep: it reruns a sweep's failed tasks"});
+  }
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
   auto project = store.project(job->spec.project);
@@ -489,6 +713,13 @@ void add_request_options(CLI::App* command, JobOptions& options) {
   command->add_option("--qos", options.qos, "SLURM quality of service (--qos)");
   command->add_option("--constraint", options.constraint,
                       "Node features the job needs (--constraint, e.g. 'a100&ib')");
+  command->add_flag("--multirun,-m", options.multirun,
+                    "The arguments are Hydra overrides with sweeps: submit every combination as "
+                    "one SLURM job array");
+  command->add_flag("--paired", options.paired,
+                    "With -m: task i takes value i of every sweep (all sweeps of equal length)");
+  command->add_option("--parallel", options.parallel,
+                      "With -m: at most this many tasks run at once (--array=...%P)");
   command->add_option("arguments", options.arguments, "Arguments for the entry command (after --)");
 }
 
@@ -509,6 +740,8 @@ void add_job_commands(CLI::App& app, Context& context) {
 
   auto* jobs_command = app.add_subcommand("jobs", "List jobs, newest first");
   jobs_command->add_option("--project", options->project, "Only this project");
+  jobs_command->add_option("--sweep", options->sweep,
+                           "Only the tasks of this sweep (its id, or the start of it)");
   jobs_command->add_option("--state", options->state,
                            "Only this state (RUNNING, FAILED, submit_failed, ...)");
   jobs_command->add_flag("--refresh", options->refresh,
@@ -527,13 +760,20 @@ void add_job_commands(CLI::App& app, Context& context) {
   show_command->add_flag("--json", options->json, "Print JSON");
   show_command->callback([&context, options] { context.status = show(context, *options); });
 
-  auto* cancel_command = app.add_subcommand("cancel", "Cancel a job (scancel)");
-  cancel_command->add_option("job", options->job, "Job id")->required();
+  auto* cancel_command =
+      app.add_subcommand("cancel", "Cancel a job, one task of a sweep, or a whole sweep (scancel)");
+  cancel_command->add_option("job", options->job, "Job id (a task: that task only)");
+  cancel_command->add_option("--sweep", options->sweep,
+                             "Cancel every task of this sweep (its id, or the start of it)");
   cancel_command->callback([&context, options] { context.status = cancel(context, *options); });
 
   auto* rerun_command = app.add_subcommand(
       "rerun", "Submit a job again: the same code, command, arguments and resources");
-  rerun_command->add_option("job", options->job, "Job id")->required();
+  rerun_command->add_option("job", options->job, "Job id (a task: its overrides, as one job)");
+  rerun_command->add_option("--sweep", options->sweep,
+                            "Rerun this sweep as a new array (its id, or the start of it)");
+  rerun_command->add_flag("--failed", options->failed,
+                          "With --sweep: only the tasks that did not complete");
   rerun_command->add_flag("--json", options->json, "Print the new job as JSON");
   rerun_command->callback([&context, options] { context.status = rerun(context, *options); });
 

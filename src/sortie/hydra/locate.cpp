@@ -24,6 +24,11 @@ core::Result<std::string> read_text(const std::filesystem::path& file) {
   return text.str();
 }
 
+// "; " and what to do instead, when there is something.
+std::string then(std::string_view instead) {
+  return instead.empty() ? std::string() : fmt::format("; {}", instead);
+}
+
 }  // namespace
 
 core::Result<ConfigLocation> locate_project_configs(const std::filesystem::path& root,
@@ -32,8 +37,8 @@ core::Result<ConfigLocation> locate_project_configs(const std::filesystem::path&
                                                     std::string_view instead) {
   auto candidates = entry_script_candidates(std::string(entry));
   if (!candidates)
-    return core::fail(candidates.error().code, fmt::format("project '{}': {}; {}", project_name,
-                                                           candidates.error().message, instead));
+    return core::fail(candidates.error().code, fmt::format("project '{}': {}{}", project_name,
+                                                           candidates.error().message, then(instead)));
   auto script = std::find_if(candidates->begin(), candidates->end(), [&](const std::string& path) {
     std::error_code ignored;
     return std::filesystem::is_regular_file(root / path, ignored);
@@ -42,26 +47,28 @@ core::Result<ConfigLocation> locate_project_configs(const std::filesystem::path&
     return core::fail(
         core::ErrorCode::not_found,
         fmt::format("project '{}': the entry command `{}` runs {}, which is not in "
-                    "{}; {}",
-                    project_name, entry, fmt::join(*candidates, " or "), root.string(), instead));
+                    "{}{}",
+                    project_name, entry, fmt::join(*candidates, " or "), root.string(),
+                    then(instead)));
   auto text = read_text(root / *script);
   if (!text) return std::unexpected(text.error());
   auto main = find_hydra_main(*text, *script);
   if (!main)
     return core::fail(main.error().code,
-                      fmt::format("project '{}' has no Hydra app sortie can read: {}; {}",
-                                  project_name, main.error().message, instead));
+                      fmt::format("project '{}' has no Hydra app sortie can read: {}{}",
+                                  project_name, main.error().message, then(instead)));
   const auto config_path = main->resolved_config_path();
   if (!config_path)
     return core::fail(core::ErrorCode::invalid_argument,
                       fmt::format("project '{}': {}:{} has @hydra.main without a config "
-                                  "directory (config_path=None); {}",
-                                  project_name, *script, main->line, instead));
+                                  "directory (config_path=None){}",
+                                  project_name, *script, main->line, then(instead)));
   if (config_path->starts_with("pkg://"))
     return core::fail(core::ErrorCode::invalid_argument,
                       fmt::format("project '{}': {}:{} reads configs from the Python package "
-                                  "'{}', which sortie cannot list; {}",
-                                  project_name, *script, main->line, *config_path, instead));
+                                  "'{}', which sortie cannot list{}",
+                                  project_name, *script, main->line, *config_path,
+                                  then(instead)));
   ConfigLocation location;
   location.config_dir =
       (root / std::filesystem::path(*script).parent_path() / *config_path).lexically_normal();

@@ -38,8 +38,11 @@ core::Result<std::vector<remote::Command>> purge_commands(const store::Job& job)
   const std::string& job_dir = job.rendered.workspace;
   if (job_dir.empty()) return std::vector<remote::Command>{};
 
-  // The job dir must be exactly <workspace>/jobs/<key>: nothing else may be removed.
-  const std::string& key = job.spec.submission_key.value;
+  // The job dir must be exactly <workspace>/jobs/<key>: nothing else may be removed. A task of
+  // a sweep shares its sweep's dir (named by the sweep's key) with the other tasks: only its
+  // own logs and argument file go.
+  const bool task = job.spec.sweep && job.spec.array_task_index;
+  const std::string& key = task ? job.spec.sweep->value : job.spec.submission_key.value;
   const std::filesystem::path dir(job_dir);
   if (!is_plain_name(key)) return std::unexpected(refused(job, "its submission key is unusual"));
   if (!dir.is_absolute() || dir.lexically_normal().string() != job_dir || dir.filename() != key ||
@@ -49,7 +52,12 @@ core::Result<std::vector<remote::Command>> purge_commands(const store::Job& job)
   }
   const std::string jobs_dir = dir.parent_path().string();
 
-  std::vector<std::string> paths = {job_dir, job_dir + ".sbatch"};
+  std::vector<std::string> paths;
+  if (task) {
+    paths.push_back(fmt::format("{}/tasks/{}", job_dir, *job.spec.array_task_index));
+  } else {
+    paths = {job_dir, job_dir + ".sbatch"};
+  }
   std::vector<std::string> patterns;  // file names in jobs_dir, for find -name
   for (std::string log : {job.rendered.stdout_path, job.rendered.stderr_path}) {
     if (log.empty()) continue;
@@ -58,6 +66,7 @@ core::Result<std::vector<remote::Command>> purge_commands(const store::Job& job)
     const std::string id = std::to_string(job.slurm_job_id->value);
     replace_all(log, "%j", id);
     replace_all(log, "%A", id);
+    if (task) replace_all(log, "%a", std::to_string(*job.spec.array_task_index));
     const bool every_task = log.find("%a") != std::string::npos;
     replace_all(log, "%a", "*");
     const std::filesystem::path file(log);

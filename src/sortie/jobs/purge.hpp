@@ -21,6 +21,9 @@ bool is_active(const store::Job& job);
 // shell). Empty when the job was never rendered. Every path is checked to lie under
 // `<workspace>/jobs/<key>` (an absolute, normal job dir named after the job's submission key,
 // in a folder named `jobs`); anything else fails with invalid_argument and removes nothing.
+// A task of a sweep shares the sweep's directory and script (named by the sweep's key) with
+// the other tasks: only its own logs (`%A_%a` with its index) and its argument file
+// `<job_dir>/tasks/<index>` are removed.
 core::Result<std::vector<remote::Command>> purge_commands(const store::Job& job);
 
 }  // namespace sortie::jobs

@@ -44,12 +44,6 @@ script::Resources requested_resources(const store::Resources& recorded) {
 core::Result<SubmitRequest> rerun_request(const store::Job& job, const store::Project& project,
                                           const config::Cluster& cluster,
                                           std::optional<script::Template> script_template) {
-  if (job.spec.sweep || job.spec.array_task_index) {
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("job {} is a task of a sweep: its arguments come from the "
-                                  "array, so it cannot be rerun on its own",
-                                  job.id.value));
-  }
   const auto& code = job.spec.code;
   if (code.commit.empty() && !code.snapshot_hash) {
     return core::fail(
@@ -79,6 +73,51 @@ core::Result<SubmitRequest> rerun_request(const store::Job& job, const store::Pr
   request.entry_command = job.spec.command;
   request.rerun_of = job.id;
   return request;
+}
+
+namespace {
+
+bool did_not_complete(const store::Job& task) {
+  if (task.status.phase == store::Phase::submit_failed) return true;
+  return store::is_finished(task.status) && task.status.state != slurm::JobState::completed;
+}
+
+}  // namespace
+
+core::Result<SweepRerun> rerun_sweep_request(const store::Sweep& sweep,
+                                             const std::vector<store::Job>& tasks,
+                                             const store::Project& project,
+                                             const config::Cluster& cluster,
+                                             std::optional<script::Template> script_template,
+                                             RerunTasks which) {
+  std::vector<const store::Job*> chosen;
+  for (const auto& task : tasks) {
+    if (which == RerunTasks::all || did_not_complete(task)) chosen.push_back(&task);
+  }
+  if (chosen.empty()) {
+    return core::fail(
+        core::ErrorCode::invalid_argument,
+        which == RerunTasks::failed
+            ? fmt::format("no task of sweep {} failed ({} recorded tasks, none ended other than "
+                          "COMPLETED): nothing to rerun",
+                          sweep.spec.id.value, tasks.size())
+            : fmt::format("sweep {} has no recorded tasks: nothing to rerun", sweep.spec.id.value));
+  }
+  auto request = rerun_request(*chosen.front(), project, cluster, std::move(script_template));
+  if (!request) return std::unexpected(request.error());
+  SweepRerun rerun;
+  rerun.request = std::move(*request);
+  rerun.request.rerun_of.reset();
+  rerun.request.arguments.clear();
+  rerun.sweep.mode = sweep.spec.mode;
+  rerun.sweep.max_parallel = sweep.spec.max_parallel;
+  rerun.sweep.overrides = sweep.spec.overrides;
+  rerun.sweep.rerun_of = sweep.spec.id;
+  for (const auto* task : chosen) {
+    rerun.sweep.combinations.push_back(task->spec.arguments);
+    rerun.sweep.task_rerun_of.push_back(task->id);
+  }
+  return rerun;
 }
 
 }  // namespace sortie::jobs

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cassert>
 #include <charconv>
 #include <random>
 
@@ -251,6 +252,7 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
   if (!snapshot_relative.empty()) {
     result.paths.snapshot = fmt::format("{}/{}", result.paths.workspace, snapshot_relative);
   }
+  if (checked->array) result.paths.tasks_dir = result.paths.job_dir + "/tasks";
 
   // The script names every path absolutely: sbatch and quoted shell words do not expand `~`.
   auto& context = result.context;
@@ -279,6 +281,8 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
   context.entry_command =
       request.entry_command.value_or(entry_command_for(request.project, request.cluster.name));
   context.arguments = request.arguments;
+  // An array's tasks differ only by the arguments each reads from its own file.
+  if (!result.paths.tasks_dir.empty()) context.task_arguments_dir = result.paths.tasks_dir;
 
   auto rendered =
       script::render(request.script_template.value_or(script::default_template()), context);
@@ -287,18 +291,116 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
   return result;
 }
 
-std::vector<remote::Command> submission_commands(
-    const Plan& plan, const std::optional<std::string>& partial_archive) {
+std::vector<remote::Command> submission_commands(const Plan& plan,
+                                                 const std::optional<std::string>& partial_archive,
+                                                 const std::vector<std::string>& task_files) {
   std::vector<remote::Command> commands;
   // Only sbatch starts a process once <workspace>/jobs exists: the job makes its own directory.
   commands.push_back(remote::Command::ensure_directory(plan.paths.workspace + "/jobs"));
   if (partial_archive) {
     commands.push_back({{"mv", "-f", *partial_archive, plan.paths.snapshot}, {}});
   }
+  // Task files are written by the shell's builtins, each verbatim: no quoting to lose.
+  if (!task_files.empty()) {
+    commands.push_back(remote::Command::ensure_directory(plan.paths.tasks_dir));
+    for (std::size_t i = 0; i < task_files.size(); ++i) {
+      commands.push_back(remote::Command::write_text_file(
+          fmt::format("{}/{}", plan.paths.tasks_dir, i), task_files[i]));
+    }
+  }
   commands.push_back(remote::Command::write_text_file(plan.paths.script, plan.script));
   commands.push_back({{"sbatch", "--parsable", plan.paths.script}, {}});
   return commands;
 }
+
+namespace {
+
+// What became of a submission exchange, before anything is recorded about it.
+struct Answer {
+  enum class Kind {
+    accepted,  // SLURM's job id is known
+    refused,   // no SLURM job exists: `error` says why
+    unknown,   // SLURM may have accepted it: `error` says why we cannot tell
+  };
+  Kind kind = Kind::refused;
+  store::SlurmJobId job_id;
+  core::Error error;
+};
+
+Answer refused(core::Error error) {
+  return Answer{Answer::Kind::refused, {}, std::move(error)};
+}
+
+// The upload (snapshot mode, when the archive is not there yet) and the ONE submission
+// exchange, read into an Answer. Records nothing.
+Answer exchange(remote::Remote& remote, const SubmitRequest& request, const Plan& planned,
+                const std::vector<std::string>& task_files, const SubmitOptions& options) {
+  // Upload the snapshot under a partial name; the submission exchange moves it into place, so a
+  // broken upload is never mistaken for a complete archive.
+  std::optional<std::string> partial_archive;
+  if (request.code.record.mode == store::DeliveryMode::snapshot && !planned.snapshot_present) {
+    auto archive = request.code.archive();
+    if (!archive) return refused(archive.error());
+    partial_archive = fmt::format("{}.partial-{}", planned.paths.snapshot, planned.key.value);
+    if (auto ok = remote.write_file(*partial_archive, *archive, 0644); !ok) {
+      return refused(ok.error());
+    }
+  }
+
+  // One exchange: make the job dir, write the script, sbatch; stop at the first failure.
+  const auto commands = submission_commands(planned, partial_archive, task_files);
+  auto outputs = remote.run(commands, options.submission_timeout, remote::OnFailure::stop_batch);
+  if (options.checkpoint) options.checkpoint("answered");
+  if (!outputs) {
+    auto error = slurm::submit_error_from_remote(outputs.error());
+    return Answer{error.ambiguous() ? Answer::Kind::unknown : Answer::Kind::refused,
+                  {},
+                  std::move(error.error)};
+  }
+  if (outputs->size() < commands.size()) {
+    if (outputs->empty()) {
+      return refused(core::Error{core::ErrorCode::command_failed,
+                                 "the cluster ran none of the submission commands"});
+    }
+    return refused(
+        core::Error{core::ErrorCode::command_failed,
+                    preparation_failure(commands[outputs->size() - 1], outputs->back())});
+  }
+
+  // SLURM's answer: an id, a certain rejection, or a doubt left to reconcile.
+  auto submission = slurm::read_sbatch(outputs->back());
+  if (!submission) {
+    return Answer{submission.error().ambiguous() ? Answer::Kind::unknown : Answer::Kind::refused,
+                  {},
+                  std::move(submission.error().error)};
+  }
+  auto number = parse_job_number(submission->job_id);
+  if (!number) {
+    return Answer{Answer::Kind::unknown,
+                  {},
+                  core::Error{core::ErrorCode::parse_error,
+                              fmt::format("sbatch answered with job id '{}', which is not a number",
+                                          submission->job_id)}};
+  }
+  return Answer{Answer::Kind::accepted, store::SlurmJobId{*number}, {}};
+}
+
+store::NewJob new_job_of(const SubmitRequest& request, const Plan& planned,
+                         const store::SubmissionKey& key) {
+  store::NewJob new_job;
+  new_job.project = request.project.id;
+  new_job.cluster = store::ClusterName{request.cluster.name};
+  new_job.submission_key = key;
+  new_job.name = request.name.empty() ? request.project.name : request.name;
+  new_job.resources = to_record(planned.context.resources);
+  new_job.command = planned.context.entry_command;
+  new_job.arguments = request.arguments;
+  new_job.code = request.code.record;
+  new_job.rerun_of = request.rerun_of;
+  return new_job;
+}
+
+}  // namespace
 
 core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
                                    const SubmitRequest& request, const SubmitOptions& options) {
@@ -308,17 +410,7 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   if (!planned) return std::unexpected(planned.error());
 
   // Record the job under its key before anything reaches SLURM, so no job can run unrecorded.
-  store::NewJob new_job;
-  new_job.project = request.project.id;
-  new_job.cluster = store::ClusterName{request.cluster.name};
-  new_job.submission_key = key;
-  new_job.name = request.name.empty() ? request.project.name : request.name;
-  new_job.resources = to_record(planned->context.resources);
-  new_job.command = planned->context.entry_command;
-  new_job.arguments = request.arguments;
-  new_job.code = request.code.record;
-  new_job.rerun_of = request.rerun_of;
-  auto created = store.create_job(new_job);
+  auto created = store.create_job(new_job_of(request, *planned, key));
   if (!created) return std::unexpected(created.error());
   const store::JobId id = created->id;
   const auto passed = [&](std::string_view step) {
@@ -334,59 +426,149 @@ core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
   }
   passed("rendered");
 
-  // Upload the snapshot under a partial name; the submission exchange moves it into place, so a
-  // broken upload is never mistaken for a complete archive.
-  std::optional<std::string> partial_archive;
-  if (request.code.record.mode == store::DeliveryMode::snapshot && !planned->snapshot_present) {
-    auto archive = request.code.archive();
-    if (!archive) return fail_submission(store, id, archive.error());
-    partial_archive = fmt::format("{}.partial-{}", planned->paths.snapshot, key.value);
-    if (auto ok = remote.write_file(*partial_archive, *archive, 0644); !ok) {
-      return fail_submission(store, id, ok.error());
-    }
+  auto answer = exchange(remote, request, *planned, {}, options);
+  switch (answer.kind) {
+    case Answer::Kind::refused:
+      return fail_submission(store, id, answer.error);
+    case Answer::Kind::unknown:
+      return leave_for_reconcile(store, id, answer.error);
+    case Answer::Kind::accepted:
+      break;
   }
-
-  // One exchange: make the job dir, write the script, sbatch; stop at the first failure.
-  const auto commands = submission_commands(*planned, partial_archive);
-  auto outputs = remote.run(commands, options.submission_timeout, remote::OnFailure::stop_batch);
-  passed("answered");
-  if (!outputs) {
-    auto error = slurm::submit_error_from_remote(outputs.error());
-    if (error.ambiguous()) return leave_for_reconcile(store, id, error.error);
-    return fail_submission(store, id, error.error);
-  }
-  if (outputs->size() < commands.size()) {
-    const std::size_t failed = outputs->empty() ? 0 : outputs->size() - 1;
-    if (outputs->empty()) {
-      return fail_submission(store, id,
-                             core::Error{core::ErrorCode::command_failed,
-                                         "the cluster ran none of the submission commands"});
-    }
-    return fail_submission(store, id,
-                           core::Error{core::ErrorCode::command_failed,
-                                       preparation_failure(commands[failed], outputs->back())});
-  }
-
-  // Record SLURM's answer: an id, a certain rejection, or a doubt left to reconcile.
-  auto submission = slurm::read_sbatch(outputs->back());
-  if (!submission) {
-    if (submission.error().ambiguous()) {
-      return leave_for_reconcile(store, id, submission.error().error);
-    }
-    return fail_submission(store, id, submission.error().error);
-  }
-  auto number = parse_job_number(submission->job_id);
-  if (!number) {
-    return leave_for_reconcile(
-        store, id,
-        core::Error{core::ErrorCode::parse_error,
-                    fmt::format("sbatch answered with job id '{}', which is not a number",
-                                submission->job_id)});
-  }
-  if (auto marked = store.mark_submitted(id, store::SlurmJobId{*number}); !marked) {
+  if (auto marked = store.mark_submitted(id, answer.job_id); !marked) {
     return outcome_of(store, id, marked.error());
   }
   return outcome_of(store, id, std::nullopt);
+}
+
+store::SubmissionKey task_submission_key(const store::SweepId& sweep, int index) {
+  return store::SubmissionKey{fmt::format("{}_{}", sweep.value, index)};
+}
+
+std::string array_spec(std::size_t count, std::optional<int> max_parallel) {
+  std::string spec = count <= 1 ? std::string("0") : fmt::format("0-{}", count - 1);
+  if (max_parallel) spec += fmt::format("%{}", *max_parallel);
+  return spec;
+}
+
+core::Result<void> check_sweep(const SweepRequest& sweep) {
+  const auto count = sweep.combinations.size();
+  if (count == 0) {
+    return core::fail(core::ErrorCode::invalid_argument, "a sweep needs at least one task");
+  }
+  if (count > k_max_sweep_tasks) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("the sweep has {} tasks, more than the {} one sweep may have: "
+                                  "sweep over fewer values, or split it",
+                                  count, k_max_sweep_tasks));
+  }
+  if (sweep.max_parallel && *sweep.max_parallel < 1) {
+    return core::fail(
+        core::ErrorCode::invalid_argument,
+        fmt::format("--parallel {}: at least one task must be able to run", *sweep.max_parallel));
+  }
+  assert(sweep.task_rerun_of.empty() || sweep.task_rerun_of.size() == count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (auto file = script::task_arguments_file(sweep.combinations[i]); !file) {
+      return core::fail(file.error().code,
+                        fmt::format("task {} of the sweep: {}", i, file.error().message));
+    }
+  }
+  return {};
+}
+
+namespace {
+
+SweepOutcome sweep_outcome_of(store::Store& store, const store::SweepId& sweep,
+                              std::optional<core::Error> error) {
+  auto tasks = store.sweep_tasks(sweep);
+  if (!tasks) return SweepOutcome{sweep, {}, tasks.error()};
+  return SweepOutcome{sweep, std::move(*tasks), std::move(error)};
+}
+
+SweepOutcome fail_sweep(store::Store& store, const store::SweepId& sweep,
+                        const core::Error& error) {
+  if (auto marked = store.mark_sweep_submit_failed(sweep, error.message); !marked) {
+    return sweep_outcome_of(store, sweep, marked.error());
+  }
+  return sweep_outcome_of(store, sweep, error);
+}
+
+}  // namespace
+
+core::Result<SweepOutcome> submit_sweep(store::Store& store, remote::Remote& remote,
+                                        const SubmitRequest& request, const SweepRequest& sweep,
+                                        const SubmitOptions& options) {
+  // Everything the cluster does not need to see is checked first.
+  if (auto ok = check_sweep(sweep); !ok) return std::unexpected(ok.error());
+  std::vector<std::string> task_files;
+  task_files.reserve(sweep.combinations.size());
+  for (const auto& combination : sweep.combinations) {
+    task_files.push_back(*script::task_arguments_file(combination));
+  }
+
+  // Validate and render ONE script for the whole array: its tasks read their own arguments.
+  const auto key = new_submission_key();
+  const store::SweepId sweep_id{key.value};
+  SubmitRequest array_request = request;
+  array_request.arguments.clear();
+  array_request.resources.array = array_spec(sweep.combinations.size(), sweep.max_parallel);
+  auto planned = plan(remote, array_request, key, options);
+  if (!planned) return std::unexpected(planned.error());
+
+  // The sweep and all its tasks on record, in one transaction, before anything reaches SLURM.
+  store::NewSweep new_sweep;
+  new_sweep.id = sweep_id;
+  new_sweep.project = request.project.id;
+  new_sweep.cluster = store::ClusterName{request.cluster.name};
+  new_sweep.mode = sweep.mode;
+  new_sweep.max_parallel = sweep.max_parallel;
+  new_sweep.overrides = sweep.overrides;
+  new_sweep.rerun_of = sweep.rerun_of;
+  std::vector<store::NewJob> tasks;
+  tasks.reserve(sweep.combinations.size());
+  for (std::size_t i = 0; i < sweep.combinations.size(); ++i) {
+    const int index = static_cast<int>(i);
+    store::NewJob task = new_job_of(array_request, *planned, task_submission_key(sweep_id, index));
+    task.arguments = sweep.combinations[i];
+    task.sweep = sweep_id;
+    task.array_task_index = index;
+    task.rerun_of = sweep.task_rerun_of.empty() ? std::nullopt : sweep.task_rerun_of[i];
+    tasks.push_back(std::move(task));
+  }
+  auto created = store.create_sweep(new_sweep, tasks);
+  if (!created) return std::unexpected(created.error());
+  const auto passed = [&](std::string_view step) {
+    if (options.checkpoint) options.checkpoint(step);
+  };
+  passed("recorded");
+
+  const script::LogPatterns logs = script::log_patterns(planned->context);
+  store::RenderedJob rendered{planned->paths.job_dir, planned->script, logs.out, logs.err};
+  if (auto ok = store.record_sweep_rendered(sweep_id, rendered); !ok) {
+    return fail_sweep(store, sweep_id, ok.error());
+  }
+  passed("rendered");
+
+  auto answer = exchange(remote, array_request, *planned, task_files, options);
+  switch (answer.kind) {
+    case Answer::Kind::refused:
+      return fail_sweep(store, sweep_id, answer.error);
+    case Answer::Kind::unknown:
+      return sweep_outcome_of(
+          store, sweep_id,
+          core::Error{answer.error.code,
+                      fmt::format("{} — SLURM may have accepted sweep {} anyway; its tasks stay "
+                                  "'submitting' until `sortie jobs --refresh` asks SLURM for it "
+                                  "by its key",
+                                  answer.error.message, sweep_id.value)});
+    case Answer::Kind::accepted:
+      break;
+  }
+  if (auto marked = store.mark_sweep_submitted(sweep_id, answer.job_id); !marked) {
+    return sweep_outcome_of(store, sweep_id, marked.error());
+  }
+  return sweep_outcome_of(store, sweep_id, std::nullopt);
 }
 
 }  // namespace sortie::jobs

@@ -59,6 +59,7 @@ struct JobPaths {
   std::string job_dir;    // <workspace>/jobs/<key>; the job makes it when it starts
   std::string script;     // <job_dir>.sbatch (logs: script::log_patterns())
   std::string snapshot;   // <workspace>/snapshots/<hash>.tar (snapshot mode only)
+  std::string tasks_dir;  // <job_dir>/tasks: an array's per-task argument files (arrays only)
 };
 
 // Everything submit learned and produced before touching the record: the rendered script and
@@ -127,6 +128,43 @@ struct SubmitOutcome {
 // A fresh submission key: "sortie-" and 16 random hex digits. It is the SLURM job name.
 store::SubmissionKey new_submission_key();
 
+// The submission key of task `index` of the sweep whose array is submitted under `sweep`:
+// "<sweep>_<index>", as SLURM names the task (`%A_%a`). Only the sweep's key reaches SLURM.
+store::SubmissionKey task_submission_key(const store::SweepId& sweep, int index);
+
+// The most tasks one sweep may have: SLURM's default MaxArraySize is 1001, and a sweep of
+// more than this is almost certainly a mistake in the overrides.
+inline constexpr std::size_t k_max_sweep_tasks = 10'000;
+
+// What a sweep adds to a SubmitRequest. The request's `arguments` are ignored: task i gets
+// `combinations[i]` (each task's record keeps them as its arguments).
+struct SweepRequest {
+  std::vector<std::vector<std::string>> combinations;   // 1 to k_max_sweep_tasks, in order
+  std::optional<int> max_parallel;                      // --array=0-(N-1)%P; nullopt: no %P
+  store::SweepMode mode = store::SweepMode::cartesian;  // recorded, for listings and reruns
+  std::vector<std::string> overrides;                   // as typed, recorded with the sweep
+  std::optional<store::SweepId> rerun_of;               // the sweep this one reruns
+  // Per task, the job it reruns (empty, or one entry per combination).
+  std::vector<std::optional<store::JobId>> task_rerun_of;
+};
+
+// The result of a sweep submission whose tasks got recorded: the tasks as they stand (all
+// `submitted` with the array's id, all `submit_failed` with the reason, or all still
+// `submitting` when SLURM's answer was lost; then `error` says so and reconcile settles them).
+struct SweepOutcome {
+  store::SweepId sweep_id;
+  std::vector<store::Job> tasks;
+  std::optional<core::Error> error;
+};
+
+// The --array value for `count` tasks at most `max_parallel` at once: "0-5", "0-5%3", "0".
+std::string array_spec(std::size_t count, std::optional<int> max_parallel);
+
+// Checks a sweep before anything is recorded: 1 to k_max_sweep_tasks combinations, a
+// positive max_parallel, and arguments a task file can carry (no line break or NUL; the
+// message names the task and the argument). invalid_argument otherwise.
+core::Result<void> check_sweep(const SweepRequest& sweep);
+
 // The validation exchange (partitions, nodes, home directory, user, whether the snapshot is
 // already uploaded: ONE Remote::run; none with fresh facts in options.facts_cache, see there),
 // the resource check and the rendering. Records nothing.
@@ -141,10 +179,23 @@ core::Result<Plan> plan(remote::Remote& remote, const SubmitRequest& request,
 core::Result<SubmitOutcome> submit(store::Store& store, remote::Remote& remote,
                                    const SubmitRequest& request, const SubmitOptions& options = {});
 
+// Submits `request` as ONE SLURM array of `sweep.combinations.size()` tasks, exactly once:
+// validates and renders like submit() (the script reads task i's arguments from
+// <job_dir>/tasks/<i>), records the sweep and every task `submitting` in one transaction
+// under the sweep's key (the array's SLURM name; each task has its own key
+// task_submission_key()), then ONE exchange writes the script and every task file and runs
+// sbatch --array; SLURM's answer moves all tasks at once. Fails without recording anything
+// when check_sweep() or validation fails.
+core::Result<SweepOutcome> submit_sweep(store::Store& store, remote::Remote& remote,
+                                        const SubmitRequest& request, const SweepRequest& sweep,
+                                        const SubmitOptions& options = {});
+
 // The commands of the submission exchange, in order: make sure <workspace>/jobs exists,
-// (snapshot mode, when just uploaded: move the partial archive into place,) write the script,
+// (snapshot mode, when just uploaded: move the partial archive into place,) (arrays: make
+// <job_dir>/tasks and write `task_files[i]` as its file `i`,) write the script,
 // `sbatch --parsable SCRIPT`. On a warm shell only sbatch starts a process.
 std::vector<remote::Command> submission_commands(const Plan& plan,
-                                                 const std::optional<std::string>& partial_archive);
+                                                 const std::optional<std::string>& partial_archive,
+                                                 const std::vector<std::string>& task_files = {});
 
 }  // namespace sortie::jobs

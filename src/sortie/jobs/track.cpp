@@ -9,12 +9,19 @@
 namespace sortie::jobs {
 namespace {
 
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
 std::string with_job_id(std::string pattern, const store::Job& job) {
   if (!job.slurm_job_id || pattern.empty()) return {};
   const std::string id = std::to_string(job.slurm_job_id->value);
-  for (auto at = pattern.find("%j"); at != std::string::npos; at = pattern.find("%j", at)) {
-    pattern.replace(at, 2, id);
-    at += id.size();
+  replace_all(pattern, "%j", id);
+  replace_all(pattern, "%A", id);
+  if (job.spec.array_task_index) {
+    replace_all(pattern, "%a", std::to_string(*job.spec.array_task_index));
   }
   return pattern;
 }
@@ -96,6 +103,7 @@ core::Result<void> Tracker::refresh(const std::string& cluster, Tracked& tracked
   tracked.submitting.clear();
   tracked.ids.clear();
   tracked.by_slurm_id.clear();
+  tracked.by_array.clear();
   tracked.by_slurm_id.reserve(tracked.jobs.size());
   for (std::size_t i = 0; i < tracked.jobs.size(); ++i) {
     const auto& job = tracked.jobs[i];
@@ -103,8 +111,15 @@ core::Result<void> Tracker::refresh(const std::string& cluster, Tracked& tracked
       tracked.submitting.push_back(i);
     } else if (job.slurm_job_id) {
       tracked.with_id.push_back(i);
-      tracked.ids.push_back(std::to_string(job.slurm_job_id->value));
-      tracked.by_slurm_id.emplace(job.slurm_job_id->value, i);
+      const auto id = job.slurm_job_id->value;
+      if (job.spec.array_task_index) {
+        // squeue is asked for an array once: its id lists every task.
+        auto& tasks = tracked.by_array[id];
+        if (tasks.empty()) tracked.ids.push_back(std::to_string(id));
+        tasks.emplace(*job.spec.array_task_index, i);
+      } else if (tracked.by_slurm_id.emplace(id, i).second) {
+        tracked.ids.push_back(std::to_string(id));
+      }
     }
   }
   tracked.squeue.reset();
@@ -123,21 +138,31 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   const store::ChangeToken read_at = *tracked.read_at;
   tracked.read_at.reset();
   const auto& jobs = tracked.jobs;
-  const auto first_with = [&](std::size_t index) {
+  // The one job of several with the same SLURM id that stands for them all (array tasks each
+  // stand for themselves).
+  const auto canonical = [&](std::size_t index) {
+    if (jobs[index].spec.array_task_index) return index;
     return tracked.by_slurm_id.at(jobs[index].slurm_job_id->value);
   };
+  const auto listed_key = [&](std::size_t index) {
+    const auto& job = jobs[index];
+    return Listed{job.slurm_job_id->value, job.spec.array_task_index.value_or(-1)};
+  };
 
-  // sacct only for jobs the controller no longer listed (all of them on a first tick), over a
-  // lookback that reaches the oldest of them.
+  // sacct only for jobs and tasks the controller no longer listed (all of them on a first
+  // tick), over a lookback that reaches the oldest of them; an array is asked for once.
   const auto now = m_options.clock();
   const auto previous = m_listed.find(cluster.name);
   std::vector<std::string> sacct_ids;
+  std::set<std::int64_t> sacct_asked;
   store::Timestamp oldest = now;
-  for (std::size_t k = 0; k < tracked.with_id.size(); ++k) {
-    const auto& job = jobs[first_with(tracked.with_id[k])];
+  for (const auto index : tracked.with_id) {
+    const auto& job = jobs[canonical(index)];
     if (previous == m_listed.end() ||
-        !std::ranges::binary_search(previous->second, job.slurm_job_id->value)) {
-      sacct_ids.push_back(tracked.ids[k]);
+        !std::ranges::binary_search(previous->second, listed_key(index))) {
+      if (sacct_asked.insert(job.slurm_job_id->value).second) {
+        sacct_ids.push_back(std::to_string(job.slurm_job_id->value));
+      }
       oldest = std::min(oldest, job.updated_at);
     }
   }
@@ -157,12 +182,19 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     squeue_at = commands.size();
     commands.push_back(*tracked.squeue);
   }
-  // Unsettled submissions: one squeue and one sacct over all their keys.
+  // Unsettled submissions: one squeue and one sacct over all their keys (a sweep's tasks by
+  // the sweep's id, the name of their array).
+  const auto lookup_key = [&](std::size_t index) -> const std::string& {
+    const auto& job = jobs[index];
+    return job.spec.sweep ? job.spec.sweep->value : job.spec.submission_key.value;
+  };
   std::optional<std::size_t> lookups_at;
   if (!tracked.submitting.empty() && fits(2)) {
     std::vector<std::string> keys;
     for (const auto index : tracked.submitting) {
-      keys.push_back(jobs[index].spec.submission_key.value);
+      if (std::ranges::find(keys, lookup_key(index)) == keys.end()) {
+        keys.push_back(lookup_key(index));
+      }
     }
     lookups_at = commands.size();
     commands.push_back(without_empty_user(slurm::squeue_by_names(user, keys)));
@@ -231,83 +263,179 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   }
 
   // Record what the controller says, then what accounting says of the jobs that left it: only
-  // what the record does not hold yet, all in one transaction. The jobs are found by SLURM's
-  // numeric id (an array task's "123_4" names no tracked job).
-  const auto tracked_index = [&](const slurm::JobInfo& info) -> std::optional<std::size_t> {
-    const auto number = parse_job_number(info.job_id);
-    if (!number) return std::nullopt;
-    const auto found = tracked.by_slurm_id.find(*number);
-    if (found == tracked.by_slurm_id.end()) return std::nullopt;
-    return found->second;
+  // what the record does not hold yet, all in one transaction. A line names a plain job by its
+  // id, an array task by "123_4", and tasks not started yet by a range "123_[4-9%2]".
+  std::vector<std::size_t> named;
+  const auto tracked_indices = [&](const slurm::JobInfo& info) -> const std::vector<std::size_t>& {
+    named.clear();
+    if (info.array_job_id.empty()) {
+      const auto number = parse_job_number(info.job_id);
+      if (!number) return named;
+      if (const auto found = tracked.by_slurm_id.find(*number);
+          found != tracked.by_slurm_id.end()) {
+        named.push_back(found->second);
+      }
+      return named;
+    }
+    const auto number = parse_job_number(info.array_job_id);
+    if (!number) return named;
+    const auto array = tracked.by_array.find(*number);
+    if (array == tracked.by_array.end()) return named;
+    const auto& tasks = array->second;
+    if (info.array_task_id) {
+      if (const auto task = tasks.find(*info.array_task_id); task != tasks.end()) {
+        named.push_back(task->second);
+      }
+    } else if (auto range = slurm::array_range_tasks(info.array_task_range)) {
+      for (const auto task_index : *range) {
+        if (const auto task = tasks.find(task_index); task != tasks.end()) {
+          named.push_back(task->second);
+        }
+      }
+    }
+    return named;
   };
   auto& listed = m_listed_now;  // per index of `jobs`: squeue listed it this tick
   listed.assign(jobs.size(), 0);
   m_accounted.assign(jobs.size(), 0);
   m_latest.assign(jobs.size(), std::nullopt);
+  // Arrays that still have a task SLURM may run, and arrays accounting answered for.
+  std::set<std::int64_t> arrays_active;
+  std::set<std::int64_t> arrays_accounted;
+  const std::vector<slurm::JobInfo>* answers[] = {&queued, &accounted.jobs};
+  for (const auto* answer : answers) {
+    for (const auto& info : *answer) {
+      if (info.array_job_id.empty()) continue;
+      const auto number = parse_job_number(info.array_job_id);
+      if (!number) continue;
+      if (!slurm::is_final(info.state)) arrays_active.insert(*number);
+      if (answer == &accounted.jobs) arrays_accounted.insert(*number);
+    }
+  }
+  const auto record = [&](std::size_t index, const store::StateUpdate& update,
+                          slurm::JobState state) -> core::Result<void> {
+    m_latest[index] = state;
+    const auto& job = jobs[index];
+    if (!is_news(job, update)) return {};
+    auto changed = m_store.record_state(job.id, update);
+    if (!changed) return std::unexpected(changed.error());
+    if (*changed) ++report.state_changes;
+    return {};
+  };
   auto states_recorded = m_store.in_one_transaction([&]() -> core::Result<void> {
-    const auto record = [&](std::size_t index, const slurm::JobInfo& info) -> core::Result<void> {
-      m_latest[index] = info.state;
-      const auto& job = jobs[index];
-      const auto update = state_update(info);
-      if (!is_news(job, update)) return {};
-      auto changed = m_store.record_state(job.id, update);
-      if (!changed) return std::unexpected(changed.error());
-      if (*changed) ++report.state_changes;
-      return {};
-    };
     for (const auto& info : queued) {
-      const auto index = tracked_index(info);
-      if (!index) continue;
-      listed[*index] = 1;
-      if (auto ok = record(*index, info); !ok) return ok;
+      for (const auto index : tracked_indices(info)) {
+        listed[index] = 1;
+        if (auto ok = record(index, state_update(info), info.state); !ok) return ok;
+      }
     }
     for (const auto& info : accounted.jobs) {
-      const auto index = tracked_index(info);
-      if (!index || listed[*index]) continue;
-      m_accounted[*index] = 1;
-      if (auto ok = record(*index, info); !ok) return ok;
+      for (const auto index : tracked_indices(info)) {
+        if (listed[index]) continue;
+        m_accounted[index] = 1;
+        if (auto ok = record(index, state_update(info), info.state); !ok) return ok;
+      }
+    }
+    // SLURM 22.05 keeps no record of a pending task cancelled on its own (scancel 123_4): once
+    // the rest of its array is over and accounted for, that is the only way a task vanishes.
+    for (const auto& [array_id, tasks] : tracked.by_array) {
+      if (!sacct_at || !sacct_asked.contains(array_id) || !arrays_accounted.contains(array_id) ||
+          arrays_active.contains(array_id)) {
+        continue;
+      }
+      for (const auto& [task_index, index] : tasks) {
+        if (listed[index] || m_accounted[index]) continue;
+        m_accounted[index] = 1;
+        store::StateUpdate update;
+        update.state = slurm::JobState::cancelled;
+        update.reason =
+            "cancelled before it started (SLURM keeps no accounting record of such a task)";
+        if (auto ok = record(index, update, update.state); !ok) return ok;
+      }
     }
     return {};
   });
   if (!states_recorded) return std::unexpected(states_recorded.error());
-  auto& listed_ids = m_listed[cluster.name];
-  listed_ids.clear();
+  auto& listed_now = m_listed[cluster.name];
+  listed_now.clear();
   for (const auto index : tracked.with_id) {
-    if (listed[index]) listed_ids.push_back(jobs[index].slurm_job_id->value);
+    if (listed[canonical(index)]) listed_now.push_back(listed_key(index));
   }
-  std::ranges::sort(listed_ids);
+  std::ranges::sort(listed_now);
   for (std::size_t k = 0; sacct_at && k < tracked.with_id.size(); ++k) {
-    const auto first = first_with(tracked.with_id[k]);
-    if (!listed[first] && !m_accounted[first]) {
-      const auto& id = tracked.ids[k];
-      report.unknown.push_back(
-          no_accounting ? slurm::final_state_unknown(id)
-                        : fmt::format("{} knows nothing of SLURM job {} (neither squeue nor "
-                                      "sacct); its record is left as it was",
-                                      cluster.name, id));
-    }
+    const auto index = canonical(tracked.with_id[k]);
+    if (index != tracked.with_id[k] || listed[index] || m_accounted[index]) continue;
+    const auto& job = jobs[index];
+    const std::string id = job.spec.array_task_index ? fmt::format("{}_{}", job.slurm_job_id->value,
+                                                                   *job.spec.array_task_index)
+                                                     : std::to_string(job.slurm_job_id->value);
+    report.unknown.push_back(no_accounting
+                                 ? slurm::final_state_unknown(id)
+                                 : fmt::format("{} knows nothing of SLURM job {} (neither squeue "
+                                               "nor sacct); its record is left as it was",
+                                               cluster.name, id));
   }
 
   // Settle each unsettled submission by what SLURM holds under its key; never sbatch again.
+  // A sweep's tasks settle together: the array exists under the sweep's id, or it does not.
+  std::set<std::string> settled_sweeps;
   for (std::size_t i = 0; lookups_at && i < tracked.submitting.size(); ++i) {
     const auto& job = jobs[tracked.submitting[i]];
-    const auto found = slurm::find_by_key(found_by_keys, job.spec.submission_key.value);
+    const std::string& key = lookup_key(tracked.submitting[i]);
+    if (job.spec.sweep && !settled_sweeps.insert(key).second) continue;
+    const auto found = slurm::find_by_key(found_by_keys, key);
     if (!found.empty()) {
-      auto number = parse_job_number(found.front().job_id);
+      const auto& first = found.front();
+      auto number =
+          parse_job_number(first.array_job_id.empty() ? first.job_id : first.array_job_id);
       if (!number) continue;
-      auto marked = m_store.mark_submitted(job.id, store::SlurmJobId{*number});
+      if (!job.spec.sweep) {
+        auto marked = m_store.mark_submitted(job.id, store::SlurmJobId{*number});
+        if (!marked) return std::unexpected(marked.error());
+        if (*marked) {
+          ++report.reconciled;
+          auto recorded = m_store.record_state(job.id, state_update(first));
+          if (!recorded) return std::unexpected(recorded.error());
+        }
+        continue;
+      }
+      auto marked = m_store.mark_sweep_submitted(*job.spec.sweep, store::SlurmJobId{*number});
       if (!marked) return std::unexpected(marked.error());
-      if (*marked) {
-        ++report.reconciled;
-        auto recorded = m_store.record_state(job.id, state_update(found.front()));
-        if (!recorded) return std::unexpected(recorded.error());
+      report.reconciled += *marked;
+      if (*marked == 0) continue;
+      // What SLURM said of each task (squeue's word first, as for tracked jobs); the rest are
+      // tracked from the next tick on.
+      std::set<std::int64_t> told;
+      for (const auto& info : found) {
+        std::vector<std::int64_t> task_indices;
+        if (info.array_task_id) {
+          task_indices.push_back(*info.array_task_id);
+        } else if (auto range = slurm::array_range_tasks(info.array_task_range)) {
+          task_indices = std::move(*range);
+        }
+        for (const auto index : tracked.submitting) {
+          const auto& task = jobs[index];
+          if (task.spec.sweep != job.spec.sweep || !task.spec.array_task_index ||
+              std::ranges::find(task_indices, *task.spec.array_task_index) == task_indices.end() ||
+              !told.insert(*task.spec.array_task_index).second) {
+            continue;
+          }
+          auto recorded = m_store.record_state(task.id, state_update(info));
+          if (!recorded) return std::unexpected(recorded.error());
+        }
       }
       continue;
     }
     if (now - std::max(job.created_at, job.updated_at) < m_options.submit_grace) continue;
-    auto marked = m_store.mark_submit_failed(
-        job.id, fmt::format("SLURM has no job named {}: the submission did not reach SLURM",
-                            job.spec.submission_key.value));
+    const std::string reason =
+        fmt::format("SLURM has no job named {}: the submission did not reach SLURM", key);
+    if (job.spec.sweep) {
+      auto marked = m_store.mark_sweep_submit_failed(*job.spec.sweep, reason);
+      if (!marked) return std::unexpected(marked.error());
+      report.failed += *marked;
+      continue;
+    }
+    auto marked = m_store.mark_submit_failed(job.id, reason);
     if (!marked) return std::unexpected(marked.error());
     if (*marked) ++report.failed;
   }
@@ -320,7 +448,8 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   // them, taking turns, so a tick's cost does not grow with the number of running jobs.
   std::vector<std::pair<const store::Job*, slurm::JobState>> to_scan;
   for (const auto index : tracked.with_id) {
-    const auto first = first_with(index);
+    const auto first = canonical(index);
+    if (first != index) continue;
     const auto& state = m_latest[first];
     if (!state) continue;
     // Logs grow while a job runs; once it ended, the rest is read one last time.

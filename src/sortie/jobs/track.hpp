@@ -45,8 +45,9 @@ struct TickReport {
   std::vector<std::string> unknown;
 };
 
-// The slurm job's stdout/stderr path of `job`: the recorded pattern with %j replaced by SLURM's
-// id. Empty when the job has no SLURM id or was never rendered.
+// The slurm job's stdout/stderr path of `job`: the recorded pattern with %j and %A replaced by
+// SLURM's id and, for an array task, %a by its index. Empty when the job has no SLURM id or was
+// never rendered.
 std::string stdout_path(const store::Job& job);
 std::string stderr_path(const store::Job& job);
 
@@ -66,13 +67,16 @@ class Tracker {
   explicit Tracker(store::Store& store, TrackOptions options = {});
 
   // One tick for `cluster`: ONE Remote::run() with at most five SLURM calls whatever the number
-  // of jobs: squeue for the submitted unfinished jobs, sacct for those squeue did not list last
-  // time (all of them on a Tracker's first tick), scontrol for all jobs when sacct said last time
-  // that accounting is off, and squeue+sacct by the names of all jobs still `submitting`; then
-  // records every change, settles
-  // submissions (found → submitted; not found after the grace period → submit_failed, never a
-  // new sbatch), and scans new log bytes of running and just-finished jobs for W&B run links.
-  // Fails when the exchange fails or SLURM's answer cannot be read; nothing is recorded then.
+  // of jobs and array tasks (an array is asked for once, by its id; each task is recorded from
+  // its own line `123_4`, tasks not started yet from the range line `123_[4-9%2]`; a task
+  // that accounting never recorded while the rest of its array is over was cancelled before
+  // it started, and is recorded so): squeue for the submitted unfinished jobs, sacct for those
+  // squeue did not list last time (all of them on a Tracker's first tick), scontrol for all jobs
+  // when sacct said last time that accounting is off, and squeue+sacct by the names of all jobs
+  // still `submitting`; then records every change, settles submissions (found → submitted; not
+  // found after the grace period → submit_failed, never a new sbatch), and scans new log bytes of
+  // running and just-finished jobs for W&B run links. Fails when the exchange fails or SLURM's
+  // answer cannot be read; nothing is recorded then.
   //
   // `max_slurm_calls` (at least 1) caps the SLURM calls of this tick, so a caller can hold a
   // rate: squeue comes first, then the lookups of unsettled submissions, then sacct, then
@@ -95,11 +99,16 @@ class Tracker {
     std::vector<store::Job> jobs;               // Store::unfinished_jobs()
     std::vector<std::size_t> with_id;           // indices of jobs SLURM has an id for
     std::vector<std::size_t> submitting;        // indices of unsettled submissions
-    std::vector<std::string> ids;               // SLURM ids of `with_id`, in its order
-    // SLURM id → index of the first job with it.
+    std::vector<std::string> ids;               // distinct SLURM ids of `with_id` (an array once)
+    // SLURM id → index of the first plain job with it.
     std::unordered_map<std::int64_t, std::size_t> by_slurm_id;
+    // Array job id → indices of its tracked tasks, by task index.
+    std::unordered_map<std::int64_t, std::map<std::int64_t, std::size_t>> by_array;
     std::optional<remote::Command> squeue;  // squeue_jobs(ids), unless `ids` is empty
   };
+
+  // Where a job is in what squeue listed last: its SLURM id and task index (-1: no array).
+  using Listed = std::pair<std::int64_t, std::int64_t>;
 
   // Brings `tracked` up to date with the store when it may have changed since it was read.
   core::Result<void> refresh(const std::string& cluster, Tracked& tracked);
@@ -108,14 +117,14 @@ class Tracker {
   store::Store& m_store;
   TrackOptions m_options;
   std::map<std::string, Tracked> m_tracked;  // per cluster
-  // Per cluster: the SLURM ids seen by the last squeue, sorted.
-  std::map<std::string, std::vector<std::int64_t>> m_listed;
+  // Per cluster: the jobs and array tasks seen by the last squeue, sorted.
+  std::map<std::string, std::vector<Listed>> m_listed;
   // Reused from tick to tick, so a steady tick allocates little.
   std::vector<slurm::JobInfo> m_queued;
   std::vector<std::optional<slurm::JobState>> m_latest;  // per index of Tracked::jobs
-  std::vector<char> m_accounted;                          // per index of Tracked::jobs
-  std::vector<char> m_listed_now;                         // per index of Tracked::jobs
-  std::map<std::int64_t, LogCursor> m_logs;                // per sortie job id
+  std::vector<char> m_accounted;                         // per index of Tracked::jobs
+  std::vector<char> m_listed_now;                        // per index of Tracked::jobs
+  std::map<std::int64_t, LogCursor> m_logs;              // per sortie job id
   std::set<std::string> m_no_accounting;  // clusters whose sacct said accounting is disabled
   std::map<std::string, std::size_t> m_scan_turn;  // per cluster: where the next log scan starts
 };

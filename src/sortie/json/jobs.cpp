@@ -61,6 +61,8 @@ nlohmann::json encode(const JobDocument& document) {
         {"snapshot_hash", optional(job.spec.code.snapshot_hash)},
         {"changed_files", job.spec.code.changed_files}}},
       {"rerun_of", job.spec.rerun_of ? nlohmann::json(job.spec.rerun_of->value) : nullptr},
+      {"sweep_id", job.spec.sweep ? nlohmann::json(job.spec.sweep->value) : nullptr},
+      {"array_task_index", optional(job.spec.array_task_index)},
       {"wandb_urls", job.wandb_urls},
       {"workspace", job.rendered.workspace},
       {"log_paths", {{"stdout", document.stdout_path}, {"stderr", document.stderr_path}}},

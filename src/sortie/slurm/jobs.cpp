@@ -739,6 +739,40 @@ std::vector<std::string> not_listed(const std::vector<std::string>& job_ids,
   return missing;
 }
 
+std::optional<std::vector<std::int64_t>> array_range_tasks(std::string_view range,
+                                                           std::size_t max_tasks) {
+  if (const auto limit = range.find('%'); limit != std::string_view::npos) {
+    if (!detail::parse_count(range.substr(limit + 1))) return std::nullopt;
+    range = range.substr(0, limit);
+  }
+  std::vector<std::int64_t> tasks;
+  while (true) {
+    const auto comma = range.find(',');
+    std::string_view part = range.substr(0, comma);
+    std::int64_t step = 1;
+    if (const auto colon = part.find(':'); colon != std::string_view::npos) {
+      const auto parsed = detail::parse_count(part.substr(colon + 1));
+      if (!parsed || *parsed < 1) return std::nullopt;
+      step = *parsed;
+      part = part.substr(0, colon);
+    }
+    const auto dash = part.find('-');
+    const auto first = detail::parse_count(part.substr(0, dash));
+    const auto last =
+        dash == std::string_view::npos ? first : detail::parse_count(part.substr(dash + 1));
+    if (!first || !last || *last < *first) return std::nullopt;
+    for (std::int64_t task = *first; task <= *last; task += step) {
+      if (tasks.size() >= max_tasks) return std::nullopt;
+      tasks.push_back(task);
+    }
+    if (comma == std::string_view::npos) break;
+    range.remove_prefix(comma + 1);
+  }
+  std::ranges::sort(tasks);
+  tasks.erase(std::unique(tasks.begin(), tasks.end()), tasks.end());
+  return tasks;
+}
+
 std::vector<JobInfo> find_by_key(const std::vector<JobInfo>& jobs, std::string_view key) {
   std::vector<JobInfo> found;
   if (key.empty()) return found;

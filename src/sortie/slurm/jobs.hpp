@@ -114,6 +114,12 @@ core::Result<void> read_squeue_jobs(const remote::Output& output, std::vector<Jo
 std::vector<std::string> not_listed(const std::vector<std::string>& job_ids,
                                     const std::vector<JobInfo>& jobs);
 
+// The task indexes an array range names, as squeue and sacct print the tasks not started yet
+// ("0-5%2", "2,4-5", "0-10:2", "7"; a `%N` limit is ignored), ascending without repeats. nullopt
+// when the text is not such a range or names more than `max_tasks` tasks.
+std::optional<std::vector<std::int64_t>> array_range_tasks(std::string_view range,
+                                                           std::size_t max_tasks = 1'000'000);
+
 // The jobs whose name is `key` or whose comment contains it, in their order.
 std::vector<JobInfo> find_by_key(const std::vector<JobInfo>& jobs, std::string_view key);
 

@@ -27,7 +27,7 @@ constexpr std::string_view k_select_tracked_job =
     "SELECT id, project_id, cluster, submission_key, name, phase, slurm_job_id, state, reason, "
     "exit_code, signal, cancelled_by, submitted_at, started_at, ended_at, nodes, "
     "elapsed_seconds, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '', "
-    "delivery_mode, '', NULL, workspace, '', stdout_path, stderr_path, NULL, NULL, "
+    "delivery_mode, '', NULL, workspace, '', stdout_path, stderr_path, NULL, sweep_id, "
     "array_task_index, created_at, updated_at FROM jobs ";
 
 // Names of the lists in job_lists.
@@ -143,6 +143,14 @@ core::Result<Phase> phase_of(Database& database, JobId id) {
 
 core::Result<Job> Store::create_job(const NewJob& job) {
   return m_database.transaction([&]() -> core::Result<Job> {
+    auto id = insert_job(job);
+    if (!id) return std::unexpected(id.error());
+    return read_job(*id);
+  });
+}
+
+core::Result<JobId> Store::insert_job(const NewJob& job) {
+  return m_database.transaction([&]() -> core::Result<JobId> {
     // Checked under the write lock, so the answer cannot change before the insert.
     if (auto existing = job_by_submission_key(job.submission_key); !existing) {
       return std::unexpected(existing.error());
@@ -220,7 +228,7 @@ core::Result<Job> Store::create_job(const NewJob& job) {
         !event) {
       return std::unexpected(event.error());
     }
-    return this->job(id);
+    return id;
   });
 }
 
@@ -468,6 +476,7 @@ namespace {
 // The WHERE clause for `filter` (plus an optional cursor), with parameters from 1 in order.
 std::string where_clause(const JobFilter& filter, bool with_cursor) {
   std::vector<std::string_view> terms;
+  if (filter.sweep) terms.push_back("sweep_id = ?");
   if (filter.project) terms.push_back("project_id = ?");
   if (filter.cluster) terms.push_back("cluster = ?");
   if (filter.phase) terms.push_back("phase = ?");
@@ -479,6 +488,7 @@ std::string where_clause(const JobFilter& filter, bool with_cursor) {
 
 int bind_filter(Statement& statement, const JobFilter& filter) {
   int parameter = 1;
+  if (filter.sweep) statement.bind(parameter++, filter.sweep->value);
   if (filter.project) statement.bind(parameter++, filter.project->value);
   if (filter.cluster) statement.bind(parameter++, filter.cluster->value);
   if (filter.phase) statement.bind(parameter++, to_string(*filter.phase));
@@ -661,6 +671,211 @@ core::Result<void> Store::append_event(JobId id, const std::optional<JobStatus>&
   }
   insert->bind(5, to_string(to.phase)).bind(6, state_column(to.state)).bind(7, detail);
   return insert->run();
+}
+
+core::Result<std::vector<Job>> Store::create_sweep(const NewSweep& sweep,
+                                                   const std::vector<NewJob>& tasks) {
+  return m_database.transaction([&]() -> core::Result<std::vector<Job>> {
+    if (tasks.empty()) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("sweep {} has no tasks", sweep.id.value));
+    }
+    auto exists = m_database.prepare("SELECT 1 FROM sweeps WHERE id = ?");
+    if (!exists) return std::unexpected(exists.error());
+    exists->bind(1, sweep.id.value);
+    auto found = exists->step();
+    if (!found) return std::unexpected(found.error());
+    if (*found) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("sweep {} is already recorded", sweep.id.value));
+    }
+    const auto now = to_column(m_clock());
+    auto insert = m_database.prepare(
+        "INSERT INTO sweeps (id, project_id, cluster, mode, max_parallel, task_count, rerun_of, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return std::unexpected(insert.error());
+    insert->bind(1, sweep.id.value).bind(2, sweep.project.value).bind(3, sweep.cluster.value);
+    insert->bind(4, to_string(sweep.mode)).bind(5, sweep.max_parallel);
+    insert->bind(6, static_cast<std::int64_t>(tasks.size()));
+    if (sweep.rerun_of) {
+      insert->bind(7, sweep.rerun_of->value);
+    } else {
+      insert->bind_null(7);
+    }
+    insert->bind(8, now);
+    if (auto ran = insert->run(); !ran) return std::unexpected(ran.error());
+    for (std::size_t i = 0; i < sweep.overrides.size(); ++i) {
+      auto item = m_database.prepare(
+          "INSERT INTO sweep_overrides (sweep_id, position, value) VALUES (?, ?, ?)");
+      if (!item) return std::unexpected(item.error());
+      item->bind(1, sweep.id.value).bind(2, static_cast<std::int64_t>(i));
+      item->bind(3, sweep.overrides[i]);
+      if (auto ran = item->run(); !ran) return std::unexpected(ran.error());
+    }
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      assert(tasks[i].sweep == sweep.id);
+      assert(tasks[i].array_task_index == static_cast<int>(i));
+      if (auto id = insert_job(tasks[i]); !id) return std::unexpected(id.error());
+    }
+    return read_sweep_tasks(sweep.id);
+  });
+}
+
+core::Result<int> Store::record_sweep_rendered(const SweepId& sweep, const RenderedJob& rendered) {
+  return m_database.transaction([&]() -> core::Result<int> {
+    auto update = m_database.prepare(
+        "UPDATE jobs SET workspace = ?, script = ?, stdout_path = ?, stderr_path = ?, "
+        "updated_at = ? WHERE sweep_id = ? AND phase = 'submitting'");
+    if (!update) return std::unexpected(update.error());
+    update->bind(1, rendered.workspace).bind(2, rendered.script).bind(3, rendered.stdout_path);
+    update->bind(4, rendered.stderr_path).bind(5, to_column(m_clock())).bind(6, sweep.value);
+    if (auto ran = update->run(); !ran) return std::unexpected(ran.error());
+    return static_cast<int>(m_database.changes());
+  });
+}
+
+namespace {
+
+// The ids of the sweep's tasks still `submitting`, by index.
+core::Result<std::vector<JobId>> submitting_tasks(Database& database, const SweepId& sweep) {
+  auto select = database.prepare(
+      "SELECT id FROM jobs WHERE sweep_id = ? AND phase = 'submitting' ORDER BY "
+      "array_task_index");
+  if (!select) return std::unexpected(select.error());
+  select->bind(1, sweep.value);
+  std::vector<JobId> ids;
+  for (;;) {
+    auto row = select->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return ids;
+    ids.push_back(JobId{select->integer(0)});
+  }
+}
+
+}  // namespace
+
+core::Result<int> Store::mark_sweep_submitted(const SweepId& sweep, SlurmJobId array_job_id) {
+  return m_database.transaction([&]() -> core::Result<int> {
+    auto ids = submitting_tasks(m_database, sweep);
+    if (!ids) return std::unexpected(ids.error());
+    if (ids->empty()) return 0;
+    auto clash = m_database.prepare(
+        "SELECT t.id, t.array_task_index FROM jobs t JOIN jobs o ON o.cluster = t.cluster AND "
+        "o.slurm_job_id = ? AND coalesce(o.array_task_index, -1) = "
+        "coalesce(t.array_task_index, -1) WHERE t.sweep_id = ? AND t.phase = 'submitting' "
+        "LIMIT 1");
+    if (!clash) return std::unexpected(clash.error());
+    clash->bind(1, array_job_id.value).bind(2, sweep.value);
+    auto clashed = clash->step();
+    if (!clashed) return std::unexpected(clashed.error());
+    if (*clashed) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("SLURM job {}_{} is already recorded as another job",
+                                    array_job_id.value, clash->integer(1)));
+    }
+    const auto now = m_clock();
+    auto update = m_database.prepare(
+        "UPDATE jobs SET phase = 'submitted', slurm_job_id = ?, state = 'PENDING', "
+        "submitted_at = ?, updated_at = ? WHERE sweep_id = ? AND phase = 'submitting'");
+    if (!update) return std::unexpected(update.error());
+    update->bind(1, array_job_id.value).bind(2, to_column(now)).bind(3, to_column(now));
+    update->bind(4, sweep.value);
+    if (auto ran = update->run(); !ran) return std::unexpected(ran.error());
+    for (const auto id : *ids) {
+      auto event = append_event(id, JobStatus{Phase::submitting, std::nullopt},
+                                JobStatus{Phase::submitted, slurm::JobState::pending},
+                                fmt::format("SLURM array job {}", array_job_id.value), now);
+      if (!event) return std::unexpected(event.error());
+    }
+    return static_cast<int>(ids->size());
+  });
+}
+
+core::Result<int> Store::mark_sweep_submit_failed(const SweepId& sweep, std::string_view reason) {
+  return m_database.transaction([&]() -> core::Result<int> {
+    auto ids = submitting_tasks(m_database, sweep);
+    if (!ids) return std::unexpected(ids.error());
+    if (ids->empty()) return 0;
+    const auto now = m_clock();
+    auto update = m_database.prepare(
+        "UPDATE jobs SET phase = 'submit_failed', finished = 1, reason = ?, updated_at = ? "
+        "WHERE sweep_id = ? AND phase = 'submitting'");
+    if (!update) return std::unexpected(update.error());
+    update->bind(1, reason).bind(2, to_column(now)).bind(3, sweep.value);
+    if (auto ran = update->run(); !ran) return std::unexpected(ran.error());
+    for (const auto id : *ids) {
+      auto event = append_event(id, JobStatus{Phase::submitting, std::nullopt},
+                                JobStatus{Phase::submit_failed, std::nullopt}, reason, now);
+      if (!event) return std::unexpected(event.error());
+    }
+    return static_cast<int>(ids->size());
+  });
+}
+
+core::Result<Sweep> Store::sweep(const SweepId& id) {
+  return m_database.read_transaction([&]() -> core::Result<Sweep> {
+    auto select = m_database.prepare(
+        "SELECT project_id, cluster, mode, max_parallel, task_count, rerun_of, created_at FROM "
+        "sweeps WHERE id = ?");
+    if (!select) return std::unexpected(select.error());
+    select->bind(1, id.value);
+    auto row = select->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) {
+      return core::fail(core::ErrorCode::not_found, fmt::format("there is no sweep {}", id.value));
+    }
+    Sweep sweep;
+    sweep.spec.id = id;
+    sweep.spec.project = ProjectId{select->integer(0)};
+    sweep.spec.cluster = ClusterName{select->text(1)};
+    sweep.spec.mode = select->text(2) == "paired" ? SweepMode::paired : SweepMode::cartesian;
+    sweep.spec.max_parallel = select->optional_small_integer(3);
+    sweep.task_count = select->small_integer(4);
+    if (auto rerun_of = select->optional_text(5)) sweep.spec.rerun_of = SweepId{*rerun_of};
+    sweep.created_at = timestamp_from_column(select->integer(6));
+    auto overrides = m_database.prepare(
+        "SELECT value FROM sweep_overrides WHERE sweep_id = ? ORDER BY position");
+    if (!overrides) return std::unexpected(overrides.error());
+    overrides->bind(1, id.value);
+    for (;;) {
+      auto item = overrides->step();
+      if (!item) return std::unexpected(item.error());
+      if (!*item) break;
+      sweep.spec.overrides.push_back(overrides->text(0));
+    }
+    return sweep;
+  });
+}
+
+core::Result<std::vector<Job>> Store::sweep_tasks(const SweepId& id) {
+  return m_database.read_transaction(
+      [&]() -> core::Result<std::vector<Job>> { return read_sweep_tasks(id); });
+}
+
+core::Result<std::vector<Job>> Store::read_sweep_tasks(const SweepId& id) {
+  auto select = m_database.prepare(std::string(k_select_job) +
+                                   "WHERE sweep_id = ? ORDER BY array_task_index, id");
+  if (!select) return std::unexpected(select.error());
+  select->bind(1, id.value);
+  return read_jobs(*select);
+}
+
+core::Result<std::vector<SweepId>> Store::find_sweeps(std::string_view text, int limit) {
+  return m_database.read_transaction([&]() -> core::Result<std::vector<SweepId>> {
+    // A prefix match on the text primary key: substr() keeps '%' and '_' literal.
+    auto select = m_database.prepare(
+        "SELECT id FROM sweeps WHERE substr(id, 1, length(?1)) = ?1 OR "
+        "substr(id, 1, length(?1) + 7) = 'sortie-' || ?1 ORDER BY id LIMIT ?2");
+    if (!select) return std::unexpected(select.error());
+    select->bind(1, text).bind(2, limit);
+    std::vector<SweepId> ids;
+    for (;;) {
+      auto row = select->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) return ids;
+      ids.push_back(SweepId{select->text(0)});
+    }
+  });
 }
 
 }  // namespace sortie::store

@@ -139,9 +139,31 @@ ALTER TABLE jobs ADD COLUMN wandb_scan_offset INTEGER NOT NULL DEFAULT 0
   CHECK (wandb_scan_offset >= 0);
 )sql";
 
+// A sweep submitted as one SLURM array: what was asked (the overrides as typed, how they
+// combine, how many tasks may run at once) beside its tasks, which are ordinary jobs carrying
+// the sweep's id and their array index. The id is the array's submission key (its SLURM name).
+constexpr std::string_view k_schema_4 = R"sql(
+CREATE TABLE sweeps (
+  id TEXT PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  cluster TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('cartesian', 'paired')),
+  max_parallel INTEGER CHECK (max_parallel IS NULL OR max_parallel > 0),
+  task_count INTEGER NOT NULL CHECK (task_count > 0),
+  rerun_of TEXT,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE sweep_overrides (
+  sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (sweep_id, position)
+) WITHOUT ROWID;
+)sql";
+
 // API tokens for `sortie serve` off loopback: only a hash of each token is kept, never the
 // token itself.
-constexpr std::string_view k_schema_4 = R"sql(
+constexpr std::string_view k_schema_5 = R"sql(
 CREATE TABLE api_tokens (
   name TEXT PRIMARY KEY NOT NULL CHECK (length(name) > 0),
   hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
@@ -154,7 +176,8 @@ constexpr std::array k_migrations = {
     Migration{1, "projects, jobs, job lists and events", k_schema_1},
     Migration{2, "sweep id and array task index on jobs", k_schema_2},
     Migration{3, "project template path; W&B scan offset on jobs", k_schema_3},
-    Migration{4, "API tokens (hashes only)", k_schema_4},
+    Migration{4, "sweeps submitted as SLURM arrays", k_schema_4},
+    Migration{5, "API tokens (hashes only)", k_schema_5},
 };
 
 }  // namespace

@@ -20,6 +20,10 @@ std::optional<Phase> parse_phase(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view to_string(SweepMode mode) {
+  return mode == SweepMode::paired ? "paired" : "cartesian";
+}
+
 bool is_finished(const JobStatus& status) {
   if (status.phase == Phase::submit_failed) return true;
   return status.phase == Phase::submitted && status.state && slurm::is_final(*status.state);

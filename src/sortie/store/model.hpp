@@ -192,8 +192,34 @@ struct ApiToken {
   Timestamp created_at{};
 };
 
+// How a sweep's overrides combine into tasks (Hydra's basic sweeper, or element-wise).
+enum class SweepMode { cartesian, paired };
+
+// "cartesian", "paired".
+std::string_view to_string(SweepMode mode);
+
+// What `create_sweep` records besides the tasks.
+struct NewSweep {
+  SweepId id;  // the array's submission key, which is also its SLURM job name
+  ProjectId project;
+  ClusterName cluster;
+  SweepMode mode = SweepMode::cartesian;
+  std::optional<int> max_parallel;     // the `%P` of --array; nullopt: SLURM's limit only
+  std::vector<std::string> overrides;  // as the user typed them (with the sweeps)
+  std::optional<SweepId> rerun_of;
+  friend bool operator==(const NewSweep&, const NewSweep&) = default;
+};
+
+// A recorded sweep; its tasks are jobs whose spec.sweep is its id.
+struct Sweep {
+  NewSweep spec;
+  int task_count = 0;
+  Timestamp created_at{};
+};
+
 // Which jobs a listing or count covers; unset fields match every job.
 struct JobFilter {
+  std::optional<SweepId> sweep;
   std::optional<ProjectId> project;
   std::optional<ClusterName> cluster;
   std::optional<Phase> phase;

@@ -77,7 +77,8 @@ class Store {
 
   // Jobs: the submission lifecycle
 
-  // Records a new job in phase `submitting` and its creation event. Fails with
+  // Records a new job in phase `submitting` and its creation event (a task of a sweep is
+  // recorded with create_sweep). Fails with
   // invalid_argument when the submission key is already recorded (naming that job), and with
   // not_found when the project does not exist.
   core::Result<Job> create_job(const NewJob& job);
@@ -103,6 +104,41 @@ class Store {
   // true when an event was appended. not_found when there is no such job; invalid_argument when
   // the job is not `submitted`.
   core::Result<bool> record_state(JobId id, const StateUpdate& update);
+
+  // Sweeps: one SLURM array, many tasks. The same protocol as a job's, for all tasks at once:
+  // `create_sweep` (every task `submitting`) → `record_sweep_rendered` → one exchange that
+  // writes the task files and runs sbatch → `mark_sweep_submitted` with the array's id. Each
+  // step is one transaction over every task still `submitting`, so the tasks never disagree.
+
+  // Records the sweep and its tasks, all `submitting`, in ONE transaction. `tasks[i]` must
+  // carry `sweep == sweep.id` and `array_task_index == i`, and submission keys of their own
+  // (asserted). Fails like create_job (a clash of keys, an unknown project), and with
+  // invalid_argument when the sweep id is already recorded or there are no tasks.
+  core::Result<std::vector<Job>> create_sweep(const NewSweep& sweep,
+                                              const std::vector<NewJob>& tasks);
+
+  // record_rendered for every task of the sweep still `submitting`; returns how many.
+  core::Result<int> record_sweep_rendered(const SweepId& sweep, const RenderedJob& rendered);
+
+  // Compare-and-set `submitting` → `submitted` for every task of the sweep still
+  // `submitting`, with the array's SLURM job id and state PENDING; returns how many moved (0
+  // when another process won). invalid_argument when another job already has that id and
+  // task index on the cluster.
+  core::Result<int> mark_sweep_submitted(const SweepId& sweep, SlurmJobId array_job_id);
+
+  // Compare-and-set `submitting` → `submit_failed` for every task of the sweep still
+  // `submitting`; returns how many moved.
+  core::Result<int> mark_sweep_submit_failed(const SweepId& sweep, std::string_view reason);
+
+  // The sweep; not_found when it is not recorded.
+  core::Result<Sweep> sweep(const SweepId& id);
+
+  // The sweep's tasks, by array index (tasks removed with delete_job are missing).
+  core::Result<std::vector<Job>> sweep_tasks(const SweepId& id);
+
+  // The ids of recorded sweeps that are `text` or start with it, or whose part after
+  // "sortie-" does (so `3fa9` finds `sortie-3fa9...`); at most `limit`, sorted.
+  core::Result<std::vector<SweepId>> find_sweeps(std::string_view text, int limit = 10);
 
   // Runs `body` (which calls this Store) in one write transaction: many small writes cost one
   // commit. Commits when `body` returns a value, rolls back on an error.
@@ -192,6 +228,8 @@ class Store {
   core::Result<void> load_lists(std::vector<Job>& jobs);
   core::Result<Job> read_job(JobId id);
   core::Result<std::optional<Job>> single_job(Statement& statement);
+  core::Result<std::vector<Job>> read_sweep_tasks(const SweepId& id);
+  core::Result<JobId> insert_job(const NewJob& job);
   core::Result<void> append_event(JobId id, const std::optional<JobStatus>& from,
                                   const JobStatus& to, std::string_view detail, Timestamp at);
 

@@ -529,14 +529,6 @@ TEST_F(Submission, RerunOfASnapshotGoneFromTheClusterFailsBeforeRecordingAndNeve
   EXPECT_TRUE(m_remote.written_paths.empty());
 }
 
-TEST_F(Submission, RerunRefusesATaskOfASweep) {
-  auto original = submit_ok().job;
-  original.spec.array_task_index = 2;
-  auto request = rerun_request(original, m_request.project, m_request.cluster, std::nullopt);
-  ASSERT_FALSE(request);
-  EXPECT_EQ(request.error().code, core::ErrorCode::invalid_argument);
-}
-
 TEST(LastLines, KeepsOnlyTheLastLinesOfText) {
   EXPECT_EQ(last_lines("a\nb\nc\n", 2), "b\nc\n");
   EXPECT_EQ(last_lines("a\nb\nc", 2), "b\nc");

@@ -218,9 +218,9 @@ TEST(SqueueJobs, ReadingIntoAReusedListGivesWhatAFreshReadGives) {
   // Each capture overwrites jobs left by the previous one (array tasks, cancellers, reasons,
   // more or fewer lines), so a field a line lacks must not keep an earlier job's value.
   std::vector<JobInfo> reused;
-  for (const auto* file : {"jobs-squeue.active.txt", "jobs-squeue.finished.txt",
-                           "jobs-squeue.completing.txt", "jobs-squeue.requeued.txt",
-                           "jobs-squeue.active.txt"}) {
+  for (const auto* file :
+       {"jobs-squeue.active.txt", "jobs-squeue.finished.txt", "jobs-squeue.completing.txt",
+        "jobs-squeue.requeued.txt", "jobs-squeue.active.txt"}) {
     const remote::Output output{0, captured(file), ""};
     const auto fresh = read_squeue_jobs(output);
     ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
@@ -554,9 +554,8 @@ TEST(ScontrolJobs, ReadsEveryJobOfOneCallAndNoJobsAsAnEmptyList) {
 }
 
 TEST(ScontrolJobs, AsksForAllJobsInOneCommand) {
-  EXPECT_EQ(scontrol_show_jobs().argv,
-            (std::vector<std::string>{"env", "SLURM_TIME_FORMAT=%s", "scontrol", "-o", "show",
-                                      "job"}));
+  EXPECT_EQ(scontrol_show_jobs().argv, (std::vector<std::string>{"env", "SLURM_TIME_FORMAT=%s",
+                                                                 "scontrol", "-o", "show", "job"}));
 }
 
 TEST(SlurmTime, ReadsUnixSecondsAndLocalTimes) {
@@ -581,6 +580,56 @@ TEST(Elapsed, ReadsEveryFormSqueueAndScontrolPrint) {
   for (const auto* bad : {"", "12", "1:2:3:4", "a:bc", "INVALID"}) {
     EXPECT_FALSE(parse_elapsed(bad).has_value()) << bad;
   }
+}
+
+TEST(ArrayRangeTasks, ReadsRangesListsStepsAndIgnoresTheRunningLimit) {
+  EXPECT_EQ(array_range_tasks("2-5%2"), (std::vector<std::int64_t>{2, 3, 4, 5}));
+  EXPECT_EQ(array_range_tasks("2,4-5"), (std::vector<std::int64_t>{2, 4, 5}));
+  EXPECT_EQ(array_range_tasks("0-10:5"), (std::vector<std::int64_t>{0, 5, 10}));
+  EXPECT_EQ(array_range_tasks("7"), (std::vector<std::int64_t>{7}));
+  EXPECT_EQ(array_range_tasks("5,1-2,2"), (std::vector<std::int64_t>{1, 2, 5}));
+}
+
+TEST(ArrayRangeTasks, RefusesWhatIsNotARangeAndRangesTooLargeToList) {
+  for (const char* text : {"", "x", "3-1", "1-", "-1", "1-3%", "1-3:0", "1,,2", "[1-3]"}) {
+    EXPECT_EQ(array_range_tasks(text), std::nullopt) << text;
+  }
+  EXPECT_EQ(array_range_tasks("0-99", 10), std::nullopt);
+}
+
+TEST(SqueueJobs, ListsEveryTaskOfAnArrayWithRAndThePendingRemainderAsARangeWithout) {
+  const auto with_r = parse_squeue_jobs(captured("jobs-squeue.array-early.txt"));
+  ASSERT_TRUE(with_r) << with_r.error().message;
+  ASSERT_EQ(with_r->size(), 6u);
+  for (const auto& task : *with_r) {
+    EXPECT_EQ(task.array_job_id, "1632");
+    ASSERT_TRUE(task.array_task_id);
+    EXPECT_EQ(task.state, *task.array_task_id < 2 ? JobState::running : JobState::pending);
+    if (*task.array_task_id >= 2) {
+      EXPECT_EQ(task.reason, "JobArrayTaskLimit");
+    }
+  }
+  const auto without_r = parse_squeue_jobs(captured("jobs-squeue.array-ranges.txt"));
+  ASSERT_TRUE(without_r) << without_r.error().message;
+  ASSERT_EQ(without_r->size(), 3u);
+  EXPECT_EQ(without_r->front().job_id, "1632_[2-5%2]");
+  EXPECT_EQ(without_r->front().array_task_range, "2-5%2");
+  EXPECT_EQ(array_range_tasks(without_r->front().array_task_range),
+            (std::vector<std::int64_t>{2, 3, 4, 5}));
+}
+
+TEST(SacctJobs, ReadsAnArraysPendingRemainderAndAWholeArrayCancelledBeforeItsTasksStarted) {
+  const auto early = parse_sacct_jobs(captured("jobs-sacct.array-early.txt"));
+  ASSERT_TRUE(early) << early.error().message;
+  ASSERT_EQ(early->size(), 3u);
+  EXPECT_EQ((*early)[2].array_task_range, "2-5%2");
+  EXPECT_EQ((*early)[2].state, JobState::pending);
+  const auto cancelled = parse_sacct_jobs(captured("jobs-sacct.array-cancelled.txt"));
+  ASSERT_TRUE(cancelled) << cancelled.error().message;
+  ASSERT_EQ(cancelled->size(), 2u);
+  EXPECT_EQ((*cancelled)[1].array_task_range, "1-3%1");
+  EXPECT_EQ((*cancelled)[1].state, JobState::cancelled);
+  EXPECT_EQ((*cancelled)[1].start_time, std::nullopt);
 }
 
 }  // namespace

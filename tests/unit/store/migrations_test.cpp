@@ -25,7 +25,8 @@ TEST(Migration, BringsAnEmptyFileToTheLatestSchema) {
       "AND name NOT LIKE 'sqlite_%' ORDER BY name)");
   ASSERT_TRUE(tables && tables->step().value_or(false));
   EXPECT_EQ(tables->text(0),
-            "job_events,job_lists,jobs,project_overrides,project_setup_lines,projects");
+            "api_tokens,job_events,job_lists,jobs,project_overrides,project_setup_lines,projects,"
+            "sweep_overrides,sweeps");
 }
 
 TEST(Migration, ReopeningAnUpToDateDatabaseChangesNothing) {
@@ -124,7 +125,7 @@ TEST(Migration, UpgradesAVersionTwoDatabaseInPlaceWithNoTemplateAndScanOffsetsAt
 
   auto database = Database::open(path);
   ASSERT_TRUE(database) << database.error().message;
-  EXPECT_EQ(database->schema_version(), 3);
+  EXPECT_EQ(database->schema_version(), latest_schema_version());
   Store store(*database);
 
   auto project = store.project(ProjectId{1});
@@ -145,6 +146,74 @@ TEST(Migration, UpgradesAVersionTwoDatabaseInPlaceWithNoTemplateAndScanOffsetsAt
   ASSERT_TRUE(store.record_wandb_scan_offset(JobId{7}, 123456));
   EXPECT_EQ(store.wandb_scan_offset(JobId{7}), 123456u);
   EXPECT_EQ(store.job(JobId{7})->updated_at, job->updated_at);
+}
+
+TEST(Migration, UpgradesAVersionThreeDatabaseWithItsJobsAndRecordsSweepsAfterwards) {
+  testing::TempDir directory;
+  const auto path = directory.path() / "sortie.db";
+  {
+    // A database as sortie left it before sweeps had their own table.
+    auto old = Database::open(path, {.migrate = Migrate::no});
+    ASSERT_TRUE(old);
+    ASSERT_TRUE(migrate(*old, 3));
+    ASSERT_EQ(old->schema_version(), 3);
+    auto inserted = old->execute(R"sql(
+      INSERT INTO projects (id, name, path, created_at, entry_command)
+        VALUES (1, 'vision', '/src/vision', 1700000000, 'python main.py');
+      INSERT INTO jobs (id, project_id, cluster, submission_key, name, phase, slurm_job_id, state,
+                        finished, reason, command, delivery_mode, delivery_commit, created_at,
+                        updated_at)
+        VALUES (7, 1, 'alpha', 'key-7', 'baseline', 'submitted', 4242, 'RUNNING', 0, '',
+                'python main.py', 'git', 'abc123', 1700000100, 1700000200);
+    )sql");
+    ASSERT_TRUE(inserted) << inserted.error().message;
+  }
+
+  auto database = Database::open(path);
+  ASSERT_TRUE(database) << database.error().message;
+  EXPECT_EQ(database->schema_version(), latest_schema_version());
+  Store store(*database);
+  auto job = store.job(JobId{7});
+  ASSERT_TRUE(job) << job.error().message;
+  EXPECT_EQ(job->slurm_job_id, SlurmJobId{4242});
+  EXPECT_FALSE(job->spec.sweep);
+
+  // A sweep and its tasks, recorded together; the old job keeps its SLURM id.
+  NewSweep sweep{
+      SweepId{"sortie-00000000000000aa"}, ProjectId{1}, ClusterName{"alpha"}, SweepMode::paired, 2,
+      {"lr=0.1,0.2", "seed=1,2"},         std::nullopt};
+  std::vector<NewJob> tasks(2);
+  for (int i = 0; i < 2; ++i) {
+    auto& task = tasks[static_cast<std::size_t>(i)];
+    task.project = ProjectId{1};
+    task.cluster = ClusterName{"alpha"};
+    task.submission_key = SubmissionKey{sweep.id.value + "_" + std::to_string(i)};
+    task.name = "vision";
+    task.command = "python main.py";
+    task.arguments = {i == 0 ? "lr=0.1" : "lr=0.2", i == 0 ? "seed=1" : "seed=2"};
+    task.sweep = sweep.id;
+    task.array_task_index = i;
+  }
+  auto created = store.create_sweep(sweep, tasks);
+  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_EQ(created->size(), 2u);
+  EXPECT_EQ((*created)[1].spec.arguments, (std::vector<std::string>{"lr=0.2", "seed=2"}));
+  EXPECT_EQ(store.mark_sweep_submitted(sweep.id, SlurmJobId{4243}), 2);
+  EXPECT_EQ(store.mark_sweep_submitted(sweep.id, SlurmJobId{4243}), 0);
+  EXPECT_EQ(store.job_by_slurm_id(ClusterName{"alpha"}, SlurmJobId{4243}, 1)->value().id,
+            (*created)[1].id);
+  auto read = store.sweep(sweep.id);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->spec, sweep);
+  EXPECT_EQ(read->task_count, 2);
+  EXPECT_EQ(store.find_sweeps("00000000"), (std::vector<SweepId>{sweep.id}));
+  EXPECT_EQ(store.find_sweeps(sweep.id.value), (std::vector<SweepId>{sweep.id}));
+  EXPECT_TRUE(store.find_sweeps("ff")->empty());
+  EXPECT_TRUE(store.find_sweeps("%")->empty());
+  // A second sweep under the same id is refused and records nothing.
+  auto again = store.create_sweep(sweep, tasks);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(store.count_jobs({}), 3);
 }
 
 }  // namespace
