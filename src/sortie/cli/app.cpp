@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   add_job_commands(app, context);
   add_serve_command(app, context);
   add_hydra_commands(app, context);
+  add_token_commands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -54,5 +54,6 @@ void add_project_commands(CLI::App& app, Context& context);
 void add_job_commands(CLI::App& app, Context& context);
 void add_serve_command(CLI::App& app, Context& context);
 void add_hydra_commands(CLI::App& app, Context& context);
+void add_token_commands(CLI::App& app, Context& context);
 
 }  // namespace sortie::cli

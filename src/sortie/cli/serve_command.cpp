@@ -33,6 +33,7 @@ struct ServeOptions {
   std::string web_dir;
   std::string tls_certificate;
   std::string tls_key;
+  bool require_tokens = false;
   int slurm_calls_per_minute = 12;
   double fastest_seconds = 3;
   double slowest_seconds = 60;
@@ -136,17 +137,21 @@ int serve(Context& context, const ServeOptions& options) {
   if (!store) return report(store.error());
 
   // Beyond loopback, anyone who reaches the port could launch jobs: refuse without tokens.
-  const bool auth_required = !is_loopback(listen->first);
+  // On a shared machine, other users reach loopback too: --require-tokens.
+  const bool auth_required = options.require_tokens || !is_loopback(listen->first);
   if (auth_required) {
     auto tokens = (*store)->tokens();
     if (!tokens) return report(tokens.error());
     if (tokens->empty()) {
       return report({core::ErrorCode::invalid_argument,
-                     fmt::format("--listen {} is reachable from other machines, so every API "
-                                 "call needs a token, and none exists: make one with `sortie "
-                                 "tokens create NAME` (and use --tls-cert/--tls-key), or listen "
-                                 "on 127.0.0.1",
-                                 options.listen)});
+                     options.require_tokens
+                         ? std::string("--require-tokens: no API token exists; make one with "
+                                       "`sortie tokens create NAME`")
+                         : fmt::format("--listen {} is reachable from other machines, so every "
+                                       "API call needs a token, and none exists: make one with "
+                                       "`sortie tokens create NAME` (and use "
+                                       "--tls-cert/--tls-key), or listen on 127.0.0.1",
+                                       options.listen)});
     }
   }
 
@@ -212,8 +217,8 @@ int serve(Context& context, const ServeOptions& options) {
              now_text(), url, app_options.web_dir.empty() ? " not built: run `make build`" : "",
              context.db_file, (*clusters)->clusters.size(), options.slurm_calls_per_minute);
   if (auth_required) {
-    fmt::print(stderr, "{} sortie serve: every API call needs a token (listening beyond "
-                       "loopback)\n", now_text());
+    fmt::print(stderr, "{} sortie serve: every API call needs a token ({})\n", now_text(),
+               options.require_tokens ? "--require-tokens" : "listening beyond loopback");
   }
 
   std::jthread waiter([&] {
@@ -247,6 +252,8 @@ void add_serve_command(CLI::App& app, Context& context) {
                       "The built web UI (default: web/ beside the binary)");
   command->add_option("--tls-cert", options->tls_certificate, "HTTPS certificate (PEM)");
   command->add_option("--tls-key", options->tls_key, "HTTPS private key (PEM)");
+  command->add_flag("--require-tokens", options->require_tokens,
+                    "Require an API token even on loopback (machines shared with other users)");
   command
       ->add_option("--slurm-calls-per-minute", options->slurm_calls_per_minute,
                    "Most SLURM calls per minute per cluster, whatever the number of jobs")
