@@ -15,6 +15,7 @@
 #include "sortie/jobs/purge.hpp"
 #include "sortie/jobs/rerun.hpp"
 #include "sortie/jobs/submit.hpp"
+#include "sortie/jobs/sweep.hpp"
 #include "sortie/jobs/template.hpp"
 #include "sortie/jobs/track.hpp"
 #include "sortie/json/api.hpp"
@@ -95,6 +96,9 @@ class ListCache {
 
 core::Result<store::JobFilter> read_filter(Context& context, const http::Request& request) {
   store::JobFilter filter;
+  if (auto sweep = request.query_value("sweep_id"); sweep && !sweep->empty()) {
+    filter.sweep = store::SweepId{*sweep};
+  }
   if (request.query_value("project_id")) {
     auto project = query_integer(request, "project_id", 0, 1,
                                  std::numeric_limits<std::int64_t>::max());
@@ -195,7 +199,8 @@ void add_job_routes(http::Router& router, Context& context) {
     if (!filter) return error_response(filter.error());
 
     const std::string key = fmt::format(
-        "{}|{}|{}|{}|{}|{}|{}", *limit, *offset, before.value_or(0),
+        "{}|{}|{}|{}|{}|{}|{}|{}", filter->sweep ? filter->sweep->value : std::string(), *limit,
+        *offset, before.value_or(0),
         filter->project ? filter->project->value : 0,
         filter->cluster ? filter->cluster->value : std::string(),
         filter->phase ? store::to_string(*filter->phase) : std::string_view(),
@@ -253,12 +258,41 @@ void add_job_routes(http::Router& router, Context& context) {
     return std::pair{std::move(*request), *cluster};
   };
 
-  router.add("POST", "/api/jobs/preview", [&context, prepare](const http::Request& request) {
+  // A multirun's tasks: the arguments are Hydra overrides, expanded (and composed when the
+  // project has a Hydra app) into one combination per task.
+  auto sweep_of = [](const json::LaunchBody& launch,
+                     const jobs::SubmitRequest& submit_request) -> core::Result<jobs::SweepRequest> {
+    const auto mode = launch.paired ? store::SweepMode::paired : store::SweepMode::cartesian;
+    auto expanded = jobs::expand_sweep(submit_request.project, launch.spec.arguments, mode);
+    if (!expanded) return std::unexpected(expanded.error());
+    jobs::SweepRequest sweep;
+    sweep.combinations = std::move(expanded->combinations);
+    sweep.max_parallel = launch.parallelism;
+    sweep.mode = mode;
+    sweep.overrides = launch.spec.arguments;
+    if (auto ok = jobs::check_sweep(sweep); !ok) return std::unexpected(ok.error());
+    return sweep;
+  };
+
+  router.add("POST", "/api/jobs/preview", [&context, prepare, sweep_of](const http::Request& request) {
     auto launch = json::read_launch(request.body);
     if (!launch) return error_response(launch.error());
     auto prepared = prepare(*launch);
     if (!prepared) return error_response(prepared.error());
     auto& [submit_request, cluster] = *prepared;
+    std::size_t tasks = 1;
+    if (launch->multirun) {
+      // One script for the whole array; each task reads its overrides from its own file.
+      auto sweep = sweep_of(*launch, submit_request);
+      if (!sweep) return error_response(sweep.error());
+      tasks = sweep->combinations.size();
+      submit_request.arguments.clear();
+      submit_request.resources.array = jobs::array_spec(tasks, sweep->max_parallel);
+    } else if (auto ok = jobs::check_single_run_arguments(submit_request.project,
+                                                          launch->spec.arguments);
+               !ok) {
+      return error_response(ok.error());
+    }
     jobs::SubmitOptions options;
     options.facts_cache = &context.facts;
     options.validation_timeout = context.options.cluster_timeout;
@@ -266,11 +300,11 @@ void add_job_routes(http::Router& router, Context& context) {
                            jobs::new_submission_key(), options);
     if (!plan) return error_response(plan.error());
     return http::Response::json(
-        200, fmt::format(R"({{"script":{},"tasks":1,"cluster":{}}})", json::quoted(plan->script),
-                         json::quoted(cluster->name)));
+        200, fmt::format(R"({{"script":{},"tasks":{},"cluster":{}}})", json::quoted(plan->script),
+                         tasks, json::quoted(cluster->name)));
   });
 
-  router.add("POST", "/api/jobs", [&context, prepare](const http::Request& request) {
+  router.add("POST", "/api/jobs", [&context, prepare, sweep_of](const http::Request& request) {
     auto launch = json::read_launch(request.body);
     if (!launch) return error_response(launch.error());
     auto prepared = prepare(*launch);
@@ -280,6 +314,37 @@ void add_job_routes(http::Router& router, Context& context) {
     options.facts_cache = &context.facts;
     options.validation_timeout = context.options.cluster_timeout;
     options.submission_timeout = context.options.submit_timeout;
+    if (launch->multirun) {
+      auto sweep = sweep_of(*launch, submit_request);
+      if (!sweep) return error_response(sweep.error());
+      auto store = context.stores.acquire();
+      if (!store) return error_response(store.error());
+      auto outcome = jobs::submit_sweep(**store, context.remotes.get(*cluster), submit_request,
+                                        *sweep, options);
+      if (!outcome) return error_response(outcome.error());
+      if (context.hurry) context.hurry(cluster->name);
+      std::vector<json::JobDocument> tasks;
+      for (const auto& task : outcome->tasks) {
+        auto read = read_document(**store, task.id);
+        if (!read) return error_response(read.error());
+        tasks.push_back(std::move(*read));
+      }
+      const std::string body = fmt::format(R"({{"sweep_id":{},"jobs":{}}})",
+                                           json::quoted(outcome->sweep_id.value),
+                                           json::jobs_array(tasks));
+      if (outcome->error) {
+        auto response = error_response(*outcome->error);
+        response.body.pop_back();
+        response.body += "," + body.substr(1);
+        return response;
+      }
+      return http::Response::json(201, body);
+    }
+    // A Hydra app refuses a sweep without multirun; say so before a job fails on the cluster.
+    if (auto ok = jobs::check_single_run_arguments(submit_request.project, launch->spec.arguments);
+        !ok) {
+      return error_response(ok.error());
+    }
     auto store = context.stores.acquire();
     if (!store) return error_response(store.error());
     auto outcome = jobs::submit(**store, context.remotes.get(*cluster), submit_request, options);
