@@ -12,6 +12,9 @@
 
 #include "sortie/cli/context.hpp"
 #include "sortie/cli/interrupt.hpp"
+#include "sortie/cli/server_file.hpp"
+#include "sortie/http/client.hpp"
+#include "sortie/json/api.hpp"
 #include "sortie/clusters/connect.hpp"
 #include "sortie/jobs/cancel.hpp"
 #include "sortie/jobs/launch.hpp"
@@ -65,18 +68,7 @@ struct JobOptions {
   double submit_grace_seconds = 120;
 };
 
-core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& store,
-                                               const JobOptions& options) {
-  auto project = find_project(store, options.project);
-  if (!project) return std::unexpected(project.error());
-  const std::string cluster_name =
-      !options.cluster.empty()
-          ? options.cluster
-          : (project->settings.default_cluster ? project->settings.default_cluster->value
-                                               : std::string());
-  auto cluster = context.cluster(cluster_name);
-  if (!cluster) return std::unexpected(cluster.error());
-
+jobs::LaunchSpec launch_spec(const JobOptions& options) {
   jobs::LaunchSpec spec;
   spec.partition = options.partition;
   spec.gpus = options.gpus;
@@ -90,7 +82,22 @@ core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& s
   spec.qos = options.qos;
   spec.constraint = options.constraint;
   spec.arguments = options.arguments;
-  return jobs::prepare_request(*project, **cluster, spec);
+  return spec;
+}
+
+core::Result<jobs::SubmitRequest> read_request(Context& context, store::Store& store,
+                                               const JobOptions& options) {
+  auto project = find_project(store, options.project);
+  if (!project) return std::unexpected(project.error());
+  const std::string cluster_name =
+      !options.cluster.empty()
+          ? options.cluster
+          : (project->settings.default_cluster ? project->settings.default_cluster->value
+                                               : std::string());
+  auto cluster = context.cluster(cluster_name);
+  if (!cluster) return std::unexpected(cluster.error());
+
+  return jobs::prepare_request(*project, **cluster, launch_spec(options));
 }
 
 // The sweep named by `text`: its id, or the start of the hex part after "sortie-".
@@ -203,10 +210,88 @@ int print_sweep(const jobs::SweepOutcome& outcome, std::optional<store::SweepId>
   return 0;
 }
 
+// When a `sortie serve` runs on this database, sends it the request so that the work reuses its
+// warm connection to the cluster and its monitor hears of the job at once. nullopt when no
+// server answers (or SORTIE_NO_SERVER is set, or a fault-injection test runs): work directly.
+std::optional<core::Result<http::ClientResponse>> through_server(
+    Context& context, std::string_view method, const std::string& path, const std::string& body,
+    double timeout_seconds) {
+  if (const char* off = std::getenv("SORTIE_NO_SERVER"); off && *off) return std::nullopt;
+  if (const char* fault = std::getenv("SORTIE_FAULT_EXIT_AT"); fault && *fault) return std::nullopt;
+  auto url = running_server(context.db_file);
+  if (!url) return std::nullopt;
+  auto answer = http::send(*url, method, path, body,
+                           seconds(std::max(timeout_seconds, 150.0)));
+  if (!answer && answer.error().code == core::ErrorCode::connection_failed) return std::nullopt;
+  return answer;
+}
+
+// The error of a server's refusal, naming the record it left when there is one.
+int report_server_refusal(const http::ClientResponse& answer) {
+  auto error = json::read_error(answer.body);
+  if (!error) {
+    return report({core::ErrorCode::command_failed,
+                   fmt::format("sortie serve answered status {}", answer.status)});
+  }
+  const auto created = json::read_created(answer.body);
+  if (!created.job_ids.empty()) {
+    fmt::print("job {}: not submitted\n", created.job_ids.front());
+  }
+  return report(*error);
+}
+
+void print_submitted(const store::Job& job, std::optional<store::JobId> rerun_of) {
+  fmt::print("Submitted job {} (SLURM job {}) on {}{}: {}\n", job.id.value,
+             job.slurm_job_id ? job.slurm_job_id->value : 0, job.spec.cluster.value,
+             rerun_of ? fmt::format(", a rerun of job {}", rerun_of->value) : std::string(),
+             code_text(job.spec.code));
+  fmt::print("  logs: {}\n", jobs::stdout_path(job));
+}
+
+// Prints what a server's 201 created, read back from the shared database.
+int print_created(store::Store& store, const http::ClientResponse& answer,
+                  std::optional<store::JobId> rerun_of) {
+  if (answer.status != 201) return report_server_refusal(answer);
+  const auto created = json::read_created(answer.body);
+  std::vector<store::Job> jobs_created;
+  for (auto id : created.job_ids) {
+    auto job = store.job(store::JobId{id});
+    if (!job) return report(job.error());
+    jobs_created.push_back(std::move(*job));
+  }
+  if (jobs_created.empty()) {
+    return report({core::ErrorCode::parse_error, "sortie serve's answer names no job"});
+  }
+  if (created.sweep_id) {
+    jobs::SweepOutcome outcome;
+    outcome.sweep_id = store::SweepId{*created.sweep_id};
+    outcome.tasks = std::move(jobs_created);
+    return print_sweep(outcome, std::nullopt);
+  }
+  print_submitted(jobs_created.front(), rerun_of);
+  return 0;
+}
+
 int submit(Context& context, const JobOptions& options) {
   auto opened = context.store();
   if (!opened) return report(opened.error());
   store::Store& store = **opened;
+  {
+    auto project = find_project(store, options.project);
+    if (!project) return report(project.error());
+    json::LaunchBody launch;
+    launch.project_id = project->id.value;
+    launch.cluster = options.cluster;
+    launch.spec = launch_spec(options);
+    launch.multirun = options.multirun;
+    launch.paired = options.paired;
+    if (options.parallel > 0) launch.parallelism = options.parallel;
+    if (auto answer = through_server(context, "POST", "/api/jobs", json::launch_document(launch),
+                                     options.timeout_seconds)) {
+      if (!*answer) return report(answer->error());
+      return print_created(store, **answer, std::nullopt);
+    }
+  }
   auto request = read_request(context, store, options);
   if (!request) return report(request.error());
   auto remote = clusters::open_remote(request->cluster);
@@ -236,13 +321,7 @@ int submit(Context& context, const JobOptions& options) {
     fmt::print("job {} ({}): {}\n", job.id.value, status_text(job), job.reason);
     return report(*outcome->error);
   }
-  const auto& code = job.spec.code;
-  fmt::print("Submitted job {} (SLURM job {}) on {}: {} {}\n", job.id.value,
-             job.slurm_job_id ? job.slurm_job_id->value : 0, job.spec.cluster.value,
-             code.mode == store::DeliveryMode::git ? "commit" : "snapshot",
-             code.mode == store::DeliveryMode::git ? code.commit.substr(0, 12)
-                                                   : code.snapshot_hash.value_or("").substr(0, 12));
-  fmt::print("  logs: {}\n", jobs::stdout_path(job));
+  print_submitted(job, std::nullopt);
   return 0;
 }
 
@@ -465,6 +544,18 @@ int cancel(Context& context, const JobOptions& options) {
   if (!options.sweep.empty()) return cancel_sweep(context, store, options);
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
+  if (auto answer = through_server(context, "POST", fmt::format("/api/jobs/{}/cancel", job->id.value),
+                                   "", options.timeout_seconds)) {
+    if (!*answer) return report(answer->error());
+    if ((*answer)->status != 200) return report_server_refusal(**answer);
+    auto after = store.job(job->id);
+    fmt::print("Asked SLURM to cancel job {} (SLURM job {}{}); it is now {}\n", job->id.value,
+               job->slurm_job_id ? job->slurm_job_id->value : 0,
+               job->spec.array_task_index ? fmt::format("_{}", *job->spec.array_task_index)
+                                          : std::string(),
+               after ? status_text(*after) : std::string("?"));
+    return 0;
+  }
   auto cluster = context.cluster(job->spec.cluster.value);
   if (!cluster) return report(cluster.error());
   auto remote = clusters::open_remote(**cluster);
@@ -527,6 +618,14 @@ int rerun(Context& context, const JobOptions& options) {
   }
   auto job = store.job(store::JobId{options.job});
   if (!job) return report(job.error());
+  if (!options.json) {
+    if (auto answer = through_server(context, "POST",
+                                     fmt::format("/api/jobs/{}/rerun", job->id.value), "",
+                                     options.timeout_seconds)) {
+      if (!*answer) return report(answer->error());
+      return print_created(store, **answer, job->id);
+    }
+  }
   auto project = store.project(job->spec.project);
   if (!project) return report(project.error());
   auto cluster = context.cluster(job->spec.cluster.value);
@@ -550,10 +649,7 @@ int rerun(Context& context, const JobOptions& options) {
     fmt::print("{}\n", json::to_json(document(rerun_job, project->name)));
     return 0;
   }
-  fmt::print("Submitted job {} (SLURM job {}) on {}, a rerun of job {}: {}\n", rerun_job.id.value,
-             rerun_job.slurm_job_id ? rerun_job.slurm_job_id->value : 0,
-             rerun_job.spec.cluster.value, job->id.value, code_text(rerun_job.spec.code));
-  fmt::print("  logs: {}\n", jobs::stdout_path(rerun_job));
+  print_submitted(rerun_job, job->id);
   return 0;
 }
 

@@ -22,4 +22,12 @@ std::string_view to_string(ErrorCode code) {
   return "unknown";
 }
 
+std::optional<ErrorCode> parse_error_code(std::string_view text) {
+  for (int value = 0; value <= static_cast<int>(ErrorCode::io_error); ++value) {
+    const auto code = static_cast<ErrorCode>(value);
+    if (to_string(code) == text) return code;
+  }
+  return std::nullopt;
+}
+
 }  // namespace sortie::core

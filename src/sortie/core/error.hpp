@@ -1,6 +1,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ enum class ErrorCode {
 
 // The stable snake_case name of a code, as shown in JSON and logs.
 std::string_view to_string(ErrorCode code);
+
+// The code named `text` (as to_string writes it), or nullopt.
+std::optional<ErrorCode> parse_error_code(std::string_view text);
 
 // A failure the outside world caused. `message` tells the user what happened and what to do next.
 struct Error {

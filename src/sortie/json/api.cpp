@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -334,6 +335,80 @@ core::Result<std::string> read_token(std::string_view body) {
                       "field 'token' is required: an API token from `sortie tokens create NAME`");
   }
   return token;
+}
+
+std::string launch_document(const LaunchBody& launch) {
+  const auto& spec = launch.spec;
+  Ordered body = {{"project_id", launch.project_id}};
+  auto text = [&](const char* name, const std::string& value) {
+    if (!value.empty()) body[name] = value;
+  };
+  text("cluster", launch.cluster);
+  text("partition", spec.partition);
+  if (!spec.gpus.empty()) {
+    // "TYPE:N" or "N", as the CLI takes it.
+    const auto colon = spec.gpus.rfind(':');
+    const std::string count = colon == std::string::npos ? spec.gpus : spec.gpus.substr(colon + 1);
+    if (colon != std::string::npos) body["gpu_type"] = spec.gpus.substr(0, colon);
+    std::int64_t number = 0;
+    auto [end, error] = std::from_chars(count.data(), count.data() + count.size(), number);
+    if (error == std::errc{} && end == count.data() + count.size()) {
+      body["gpus"] = number;
+    } else {
+      body["gpus"] = count;  // refused by the server with the field named
+    }
+  }
+  body["nodes"] = spec.nodes;
+  if (spec.cpus_per_task > 0) body["cpus_per_task"] = spec.cpus_per_task;
+  text("memory", spec.memory);
+  text("time", spec.time);
+  text("name", spec.name);
+  text("mode", spec.mode);
+  text("account", spec.account);
+  text("qos", spec.qos);
+  text("constraint", spec.constraint);
+  body["arguments"] = spec.arguments;
+  if (launch.multirun) body["multirun"] = true;
+  if (launch.paired) body["paired"] = true;
+  if (launch.parallelism) body["parallelism"] = *launch.parallelism;
+  return dump(body);
+}
+
+std::optional<core::Error> read_error(std::string_view body) {
+  auto document = Json::parse(body, nullptr, false);
+  if (document.is_discarded() || !document.is_object() || !document.contains("error")) {
+    return std::nullopt;
+  }
+  const auto& error = document["error"];
+  if (!error.is_object() || !error.contains("message") || !error["message"].is_string()) {
+    return std::nullopt;
+  }
+  const std::string code = error.value("code", "");
+  return core::Error{core::parse_error_code(code).value_or(core::ErrorCode::command_failed),
+                     error["message"].get<std::string>()};
+}
+
+Created read_created(std::string_view body) {
+  Created created;
+  auto document = Json::parse(body, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) return created;
+  if (document.contains("sweep_id") && document["sweep_id"].is_string()) {
+    created.sweep_id = document["sweep_id"].get<std::string>();
+    if (document.contains("jobs") && document["jobs"].is_array()) {
+      for (const auto& job : document["jobs"]) {
+        if (job.is_object() && job.contains("id") && job["id"].is_number_integer()) {
+          created.job_ids.push_back(job["id"].get<std::int64_t>());
+        }
+      }
+    }
+  } else if (document.contains("id") && document["id"].is_number_integer()) {
+    created.job_ids.push_back(document["id"].get<std::int64_t>());
+  } else if (document.contains("job") && document["job"].is_object() &&
+             document["job"].contains("id") && document["job"]["id"].is_number_integer()) {
+    // A refused submission that left a record: {"error": ..., "job": {...}}.
+    created.job_ids.push_back(document["job"]["id"].get<std::int64_t>());
+  }
+  return created;
 }
 
 }  // namespace sortie::json

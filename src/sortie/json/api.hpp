@@ -72,6 +72,22 @@ struct LaunchBody {
 };
 core::Result<LaunchBody> read_launch(std::string_view body);
 
+// A launch body as read_launch() reads it (for the CLI going through a running server).
+std::string launch_document(const LaunchBody& launch);
+
+// The error of an {"error": {"code", "message"}} answer; nullopt when `body` is not one.
+// Codes the CLI does not know become command_failed.
+std::optional<core::Error> read_error(std::string_view body);
+
+// The job ids of a created job ({"id": N, ...}) or sweep ({"sweep_id", "jobs": [{"id"}...]}),
+// and the sweep id when it is one; the record a refused submission left ({"error", "job"}).
+// Empty ids when `body` is none of these.
+struct Created {
+  std::vector<std::int64_t> job_ids;
+  std::optional<std::string> sweep_id;
+};
+Created read_created(std::string_view body);
+
 // POST /api/hydra/compose|expand|parse.
 struct HydraBody {
   std::optional<std::int64_t> project_id;
