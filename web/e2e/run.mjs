@@ -12,7 +12,7 @@
 // (e2e-artifacts/ beside the binary), CHROMIUM (/usr/bin/chromium), E2E_KEEP=1 keeps the
 // temporary folder and the server's log.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, chmodSync, rmSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync, writeFileSync, createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,7 +100,9 @@ async function failureReport(scratch) {
 }
 
 async function main() {
+  // Only this run's screenshots: none left over from an earlier one.
   mkdirSync(artifacts, { recursive: true });
+  for (const name of readdirSync(artifacts)) if (name.endsWith('.png')) rmSync(path.join(artifacts, name));
   // The example's Git remote must be readable by the sandbox's cluster user: not under /tmp's
   // private folders or root's home.
   mkdirSync('/var/tmp/sortie-e2e', { recursive: true });
