@@ -262,7 +262,9 @@ async function scenario(scratch, cleanups) {
   });
 
   await step('cancel a second job; it reaches CANCELLED', async () => {
-    await launch('e2e-cancelled', 'steps=100 +step_seconds=5');
+    const id = await launch('e2e-cancelled', 'steps=100 +step_seconds=5');
+    // Whatever happens below, leave nothing running on the shared sandbox.
+    cleanups.push(() => fetch(`${base}/api/jobs/${id}/cancel`, { method: 'POST', body: '' }));
     await waitForState(page, ['PENDING', 'RUNNING'], 60_000);
     await page.getByTestId('job-cancel').click();
     await page.getByTestId('job-cancel-confirm').click();
