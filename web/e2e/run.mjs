@@ -291,6 +291,8 @@ async function scenario(scratch, cleanups) {
     const cells = await page.getByTestId('gpu-cell').count();
     const nodes = await page.locator('[data-testid^="cluster-node-"]').count();
     if (cells === 0 || nodes === 0) throw new Error(`the grid shows ${nodes} nodes and ${cells} GPUs`);
+    // The partitions table, with each partition's GPU types from the availability.
+    await page.getByTestId('cluster-partition-debug').filter({ hasText: 'a100' }).waitFor({ timeout: 30_000 });
     await shot('09-cluster');
   });
 
