@@ -240,7 +240,8 @@ async function scenario(scratch, cleanups) {
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) navigations += 1;
     });
-    await waitForState(page, ['RUNNING'], 90_000);
+    // Generous: other tests may hold the sandbox's debug nodes for a while.
+    await waitForState(page, ['RUNNING'], 180_000);
     await page.getByTestId('job-log').filter({ hasText: 'loss' }).waitFor({ timeout: 30_000 });
     await shot('04-job-running');
     await waitForState(page, ['COMPLETED'], 90_000);
