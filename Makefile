@@ -19,8 +19,10 @@ configure: deps
 	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
 	  cmake -S . -B $(BUILD_DIR) -G Ninja -DSORTIE_WERROR=ON >/dev/null; fi
 
+# The sortie binary, its tests and benchmarks, and the web UI beside it ($(BUILD_DIR)/web).
 build: configure
 	@cmake --build $(BUILD_DIR)
+	@bash scripts/web.sh $(BUILD_DIR)
 
 # Starts the sandbox cluster when no cluster is configured, then shows what sortie sees.
 run: build

@@ -9,8 +9,11 @@ packages=(
   # libraries (each has one home under src/sortie/, see docs/ARCHITECTURE.md)
   libssh-dev libgit2-dev libsqlite3-dev libkainjow-mustache-dev libyaml-cpp-dev
   nlohmann-json3-dev libfmt-dev libcli11-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # the web UI (web/, built with Debian's Node 18 and npm 9)
+  nodejs npm
+  # tests and benchmarks: the browser tests drive Debian's chromium; wrk loads the HTTP API;
+  # examples/tiny-train runs with python3 on the sandbox cluster
+  libgtest-dev libgmock-dev libbenchmark-dev chromium wrk python3
   # the sandbox SLURM cluster
   slurm-wlm slurmdbd slurm-client munge mariadb-server openssh-server openssh-client
   sudo procps passwd coreutils
@@ -18,10 +21,17 @@ packages=(
   clang-format clang-tidy-16
 )
 
+# A Node.js from elsewhere (NodeSource's nodejs bundles npm and conflicts with Debian's npm
+# package) counts as present: installing Debian's npm would remove it.
+declare -A provided_by_command=([nodejs]=node [npm]=npm)
+
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+  [[ "$status" == "install ok installed" ]] && continue
+  command=${provided_by_command[$package]:-}
+  [[ -n $command ]] && command -v "$command" >/dev/null && continue
+  missing+=("$package")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

@@ -13,6 +13,7 @@ import math
 import os
 import random
 import sys
+import time
 
 try:
     import hydra
@@ -281,10 +282,17 @@ def main(cfg):
     params = {"w1": [[rng.gauss(0, 1), rng.gauss(0, 1)] for _ in range(size)],
               "b1": [0.0] * size, "w2": [rng.gauss(0, 0.5) for _ in range(size)], "b2": 0.0}
     optimizer = Optimizer(cfg.optimizer, len(flatten(params)))
+    # What `wandb.init()` prints, so sortie's W&B link detection can be seen without an
+    # account; the link itself leads nowhere.
+    print(f"wandb: \U0001F680 View run tiny-train-{cfg.seed} at: "
+          f"https://wandb.ai/sortie-examples/tiny-train/runs/seed{cfg.seed}", flush=True)
+    # `+step_seconds=2` slows every step down, to watch a job run.
+    step_seconds = float(cfg.get("step_seconds") or 0)
     for step in range(1, int(cfg.steps) + 1):
         loss, accuracy, grads = loss_and_gradients(params, data)
         params = unflatten(params, optimizer.step(flatten(params), flatten(grads)))
         print(f"step {step}/{cfg.steps} loss {loss:.4f} accuracy {accuracy:.3f}", flush=True)
+        time.sleep(step_seconds)
     loss, accuracy, _ = loss_and_gradients(params, data)
     print(f"done: model={cfg.model.name} optimizer={cfg.optimizer.name} lr={cfg.optimizer.lr} "
           f"final loss {loss:.4f} accuracy {accuracy:.3f}")

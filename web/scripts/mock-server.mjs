@@ -40,9 +40,9 @@ function availability(cluster) {
   return { cluster, queried_at: now(), pending_untyped: 2, gpu_types: types, partitions: [{ name: 'gpu', pending_untyped: 2, gpu_types: types }, { name: 'debug', pending_untyped: 0, gpu_types: [types[1]] }], age_seconds: 4, refreshing: false };
 }
 const partitions = [
-  { name: 'gpu', default: true, state: 'UP', nodes: 6, max_time: '2-00:00:00', gpu_types: ['a100', 'h100'] },
-  { name: 'debug', default: false, state: 'UP', nodes: 2, max_time: '1:00:00', gpu_types: ['h100'] },
-  { name: 'cpu', default: false, state: 'UP', nodes: 1, max_time: 'UNLIMITED', gpu_types: [] },
+  { name: 'gpu', default: true, state: 'UP', nodes: 'a100-[1-4],h100-[1-2]', total_nodes: 6, total_cpus: 192, max_time_minutes: 2880, default_time_minutes: 60 },
+  { name: 'debug', default: false, state: 'UP', nodes: 'h100-[1-2]', total_nodes: 2, total_cpus: 64, max_time_minutes: 60, default_time_minutes: 10 },
+  { name: 'cpu', default: false, state: 'UP', nodes: 'cpu-1', total_nodes: 1, total_cpus: 32, max_time_minutes: null, default_time_minutes: null },
 ];
 const projects = [
   { id: 1, name: 'vision', path: '/home/alice/code/vision', created_at: '2026-01-02T10:00:00Z', entry_command: 'python train.py', setup: ['module load cuda/12.1', 'source .venv/bin/activate'], cluster_overrides: {}, default_cluster: 'della',

@@ -245,13 +245,17 @@ export interface Availability {
   refreshing?: boolean;
 }
 
+// GET /api/clusters/{name}/partitions. Its GPU types come from the availability
+// (PartitionAvailability.gpu_types).
 export interface Partition {
   name: string;
   default: boolean;
   state: string;
-  nodes: number;
-  max_time: string | null;
-  gpu_types: string[];
+  nodes: string;
+  total_nodes: number;
+  total_cpus: number;
+  max_time_minutes: number | null;
+  default_time_minutes: number | null;
 }
 
 export type NodeCapacity = 'up' | 'powered_down' | 'unavailable';

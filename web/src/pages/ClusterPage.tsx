@@ -6,6 +6,7 @@ import { Empty, ErrorBox, Loading } from '../components/Status';
 import { useGpuEvents } from '../hooks/useLive';
 import { useResource } from '../hooks/useResource';
 import { allowed } from '../lib/availability';
+import { formatMinutes } from '../lib/format';
 
 export function ClusterPage({ name }: { name: string }) {
   const clusters = useResource(() => api.clusters.list(), []);
@@ -116,9 +117,11 @@ export function ClusterPage({ name }: { name: string }) {
                       {partition.default && <span className="ml-1 text-xs text-slate-500">default</span>}
                     </td>
                     <td className={partition.state === 'UP' ? '' : 'text-rose-700'}>{partition.state}</td>
-                    <td>{partition.nodes}</td>
-                    <td className="font-mono">{partition.max_time ?? '—'}</td>
-                    <td className="hidden font-mono sm:table-cell">{partition.gpu_types.join(', ') || '—'}</td>
+                    <td title={partition.nodes}>{partition.total_nodes}</td>
+                    <td className="font-mono">{formatMinutes(partition.max_time_minutes)}</td>
+                    <td className="hidden font-mono sm:table-cell">
+                      {data?.partitions.find((p) => p.name === partition.name)?.gpu_types.map((t) => t.type).join(', ') || '—'}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -11,6 +11,7 @@ import { useDebouncedCall } from '../hooks/useDebouncedCall';
 import { navigate } from '../hooks/useRoute';
 import { useResource } from '../hooks/useResource';
 import { allowed, availabilityText } from '../lib/availability';
+import { formatMinutes } from '../lib/format';
 import { emptyLaunchForm, resourceSummary, toLaunchRequest } from '../lib/launch';
 import { buildOverrides, emptyHydraForm, flattenConfig, type HydraForm } from '../lib/overrides';
 import { paths } from '../lib/router';
@@ -72,8 +73,9 @@ function LaunchForm({ project, clusters, hydra, hydraError }: { project: Project
   const availability = useAvailability(cluster.name);
   const allowedPartitions: Partition[] = allowed(partitions.data ?? [], cluster.allowed_partitions, (p) => p.name);
   const partition = allowedPartitions.find((p) => p.name === form.partition) ?? allowedPartitions.find((p) => p.default) ?? null;
+  const typesIn = (name: string) => availability.data?.partitions.find((p) => p.name === name)?.gpu_types.map((t) => t.type) ?? [];
   const gpuTypes = allowed(
-    partition ? partition.gpu_types : [...new Set(allowedPartitions.flatMap((p) => p.gpu_types))].sort(),
+    [...new Set(partition ? typesIn(partition.name) : allowedPartitions.flatMap((p) => typesIn(p.name)))].sort(),
     cluster.allowed_gpu_types,
     (t) => t,
   );
@@ -81,9 +83,9 @@ function LaunchForm({ project, clusters, hydra, hydraError }: { project: Project
   // A choice the new cluster or partition does not offer is dropped rather than sent.
   useEffect(() => {
     if (partitions.data && form.partition && !allowedPartitions.some((p) => p.name === form.partition)) set('partition', '');
-    if (partitions.data && form.gpuType && !gpuTypes.includes(form.gpuType)) set('gpuType', '');
+    if (partitions.data && availability.data && form.gpuType && !gpuTypes.includes(form.gpuType)) set('gpuType', '');
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [partitions.data, form.partition, form.gpuType, cluster.name]);
+  }, [partitions.data, availability.data, form.partition, form.gpuType, cluster.name]);
 
   const leaves = useMemo(() => (hydra ? flattenConfig(hydra.config, hydra.types) : []), [hydra]);
   const built = useMemo(() => buildOverrides(hydra?.groups ?? [], leaves, hydraForm), [hydra, leaves, hydraForm]);
@@ -152,7 +154,7 @@ function LaunchForm({ project, clusters, hydra, hydraError }: { project: Project
               ))}
             </select>
           </Field>
-          <Field label="Partition" htmlFor="partition" hint={partition ? `max time ${partition.max_time ?? 'none'} · ${partition.nodes} nodes · ${partition.state}` : undefined}>
+          <Field label="Partition" htmlFor="partition" hint={partition ? `max time ${partition.max_time_minutes === null ? 'none' : formatMinutes(partition.max_time_minutes)} · ${partition.total_nodes} nodes · ${partition.state}` : undefined}>
             <select id="partition" className="input" value={form.partition} onChange={(e) => setForm({ ...form, partition: e.target.value, gpuType: '' })} data-testid="launch-partition">
               <option value="">Default{allowedPartitions.find((p) => p.default) ? ` (${allowedPartitions.find((p) => p.default)!.name})` : ''}</option>
               {allowedPartitions.map((p) => (
