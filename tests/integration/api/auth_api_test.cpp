@@ -20,8 +20,12 @@ class AuthApi : public ApiTest {
     if (help.output.find("--require-tokens") == std::string::npos) {
       GTEST_SKIP() << "this sortie has no `serve --require-tokens` yet";
     }
+    // serve refuses to require tokens while none exists.
+    m_first_token = create_token("first");
     start_server({"--require-tokens"});
   }
+
+  std::string m_first_token;
 
   git::fixtures::CommandResult sortie(const std::string& arguments) {
     return git::fixtures::run_shell(std::string(SORTIE_BINARY) + " --config " +
