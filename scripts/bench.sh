@@ -15,6 +15,12 @@ run_all() {
   done
   return $status
 }
+# api_bench drives a real `sortie serve` with wrk (Debian package `wrk`).
+if ! command -v wrk >/dev/null; then
+  echo "wrk is missing; installing it (apt-get install wrk)"
+  apt-get install -y -qq wrk >/dev/null || echo "could not install wrk: api_bench will fail"
+fi
+
 export -f run_all
 export build_dir
 exec bash "$here/scripts/with-sandbox.sh" bash -c run_all
