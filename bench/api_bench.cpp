@@ -264,7 +264,7 @@ void web_ui_size() {
     total += std::stoul(shell("gzip -9 -c " + quote(script.string()) + " | wc -c"));
   }
   line(fmt::format("web UI first-load JS, gzipped ({} file(s))", scripts.size()),
-       fmt::format("{:.1f} KB", total / 1024.0), "<= 300 KB", !scripts.empty() && total <= 300 * 1024);
+       fmt::format("{:.1f} KB", static_cast<double>(total) / 1024.0), "<= 300 KB", !scripts.empty() && total <= 300 * 1024);
 }
 
 }  // namespace
@@ -290,7 +290,7 @@ int main() {
          page.requests_per_second >= 5000);
     auto big = wrk(serve.url("/api/jobs/?limit=1000"));
     const auto size = http_request(serve.port(), "GET", "/api/jobs/?limit=1000").body.size();
-    line(fmt::format("10k jobs: GET /api/jobs/?limit=1000 ({:.0f} KB each)", size / 1024.0),
+    line(fmt::format("10k jobs: GET /api/jobs/?limit=1000 ({:.0f} KB each)", static_cast<double>(size) / 1024.0),
          fmt::format("{:.0f} req/s", big.requests_per_second), ">= 300 req/s",
          big.requests_per_second >= 300);
     const double rss = serve.rss_mb();
@@ -305,7 +305,7 @@ int main() {
        page.requests_per_second >= 5000);
   auto big = wrk(serve.url("/api/jobs/?limit=1000"));
   const auto size = http_request(serve.port(), "GET", "/api/jobs/?limit=1000").body.size();
-  line(fmt::format("1k jobs: GET /api/jobs/?limit=1000 ({:.0f} KB each)", size / 1024.0),
+  line(fmt::format("1k jobs: GET /api/jobs/?limit=1000 ({:.0f} KB each)", static_cast<double>(size) / 1024.0),
        fmt::format("{:.0f} req/s", big.requests_per_second), ">= 300 req/s",
        big.requests_per_second >= 300);
 

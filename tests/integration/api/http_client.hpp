@@ -105,6 +105,10 @@ inline std::string request_text(int port, const std::string& method, const std::
   if (body) {
     if (!has_type) text += "Content-Type: application/json\r\n";
     text += "Content-Length: " + std::to_string(body->size()) + "\r\n";
+  } else if (method == "POST" || method == "PUT" || method == "PATCH") {
+    // What browsers and `curl -d ''` send for an empty body (the server's HTTP library refuses
+    // a POST with no length at all, with a message saying so).
+    text += "Content-Length: 0\r\n";
   }
   if (!keep_alive) text += "Connection: close\r\n";
   text += "\r\n";
