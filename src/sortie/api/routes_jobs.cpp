@@ -179,6 +179,33 @@ http::Response event_stream(std::function<void(http::StreamSink&)> body) {
   return response;
 }
 
+jobs::SubmitOptions submit_options(Context& context) {
+  jobs::SubmitOptions options;
+  options.facts_cache = &context.facts;
+  options.validation_timeout = context.options.cluster_timeout;
+  options.submission_timeout = context.options.submit_timeout;
+  return options;
+}
+
+// Submits exactly once over the cluster's warm connection, tells the monitor to look soon, and
+// answers 201 with the job, or the error with the record it left.
+http::Response submit_and_answer(Context& context, store::Store& store,
+                                 const config::Cluster& cluster,
+                                 const jobs::SubmitRequest& request) {
+  auto outcome = jobs::submit(store, context.remotes.get(cluster), request, submit_options(context));
+  if (!outcome) return error_response(outcome.error());
+  if (context.hurry) context.hurry(cluster.name);
+  auto job = read_document(store, outcome->job.id);
+  if (!job) return error_response(job.error());
+  if (outcome->error) return failed_submission(*outcome->error, *job);
+  if (outcome->job.status.phase == store::Phase::submit_failed) {
+    return failed_submission({core::ErrorCode::command_failed, outcome->job.reason}, *job);
+  }
+  auto response = job_response(201, *job);
+  response.headers.emplace_back("Location", fmt::format("/api/jobs/{}", outcome->job.id.value));
+  return response;
+}
+
 }  // namespace
 
 void add_job_routes(http::Router& router, Context& context) {
@@ -293,11 +320,8 @@ void add_job_routes(http::Router& router, Context& context) {
                !ok) {
       return error_response(ok.error());
     }
-    jobs::SubmitOptions options;
-    options.facts_cache = &context.facts;
-    options.validation_timeout = context.options.cluster_timeout;
     auto plan = jobs::plan(context.remotes.get(*cluster), submit_request,
-                           jobs::new_submission_key(), options);
+                           jobs::new_submission_key(), submit_options(context));
     if (!plan) return error_response(plan.error());
     return http::Response::json(
         200, fmt::format(R"({{"script":{},"tasks":{},"cluster":{}}})", json::quoted(plan->script),
@@ -310,17 +334,13 @@ void add_job_routes(http::Router& router, Context& context) {
     auto prepared = prepare(*launch);
     if (!prepared) return error_response(prepared.error());
     auto& [submit_request, cluster] = *prepared;
-    jobs::SubmitOptions options;
-    options.facts_cache = &context.facts;
-    options.validation_timeout = context.options.cluster_timeout;
-    options.submission_timeout = context.options.submit_timeout;
     if (launch->multirun) {
       auto sweep = sweep_of(*launch, submit_request);
       if (!sweep) return error_response(sweep.error());
       auto store = context.stores.acquire();
       if (!store) return error_response(store.error());
       auto outcome = jobs::submit_sweep(**store, context.remotes.get(*cluster), submit_request,
-                                        *sweep, options);
+                                        *sweep, submit_options(context));
       if (!outcome) return error_response(outcome.error());
       if (context.hurry) context.hurry(cluster->name);
       std::vector<json::JobDocument> tasks;
@@ -347,18 +367,7 @@ void add_job_routes(http::Router& router, Context& context) {
     }
     auto store = context.stores.acquire();
     if (!store) return error_response(store.error());
-    auto outcome = jobs::submit(**store, context.remotes.get(*cluster), submit_request, options);
-    if (!outcome) return error_response(outcome.error());
-    if (context.hurry) context.hurry(cluster->name);
-    auto job = read_document(**store, outcome->job.id);
-    if (!job) return error_response(job.error());
-    if (outcome->error) return failed_submission(*outcome->error, *job);
-    if (outcome->job.status.phase == store::Phase::submit_failed) {
-      return failed_submission({core::ErrorCode::command_failed, outcome->job.reason}, *job);
-    }
-    auto response = job_response(201, *job);
-    response.headers.emplace_back("Location", fmt::format("/api/jobs/{}", outcome->job.id.value));
-    return response;
+    return submit_and_answer(context, **store, *cluster, submit_request);
   });
 
   router.add("GET", "/api/jobs/{id}", [&context](const http::Request& request) {
@@ -447,22 +456,7 @@ void add_job_routes(http::Router& router, Context& context) {
     if (!chosen) return error_response(chosen.error());
     auto rerun = jobs::rerun_request(*job, *project, **cluster, std::move(chosen->script_template));
     if (!rerun) return error_response(rerun.error());
-    jobs::SubmitOptions options;
-    options.facts_cache = &context.facts;
-    options.validation_timeout = context.options.cluster_timeout;
-    options.submission_timeout = context.options.submit_timeout;
-    auto outcome = jobs::submit(**store, context.remotes.get(**cluster), *rerun, options);
-    if (!outcome) return error_response(outcome.error());
-    if (context.hurry) context.hurry((*cluster)->name);
-    auto created = read_document(**store, outcome->job.id);
-    if (!created) return error_response(created.error());
-    if (outcome->error) return failed_submission(*outcome->error, *created);
-    if (outcome->job.status.phase == store::Phase::submit_failed) {
-      return failed_submission({core::ErrorCode::command_failed, outcome->job.reason}, *created);
-    }
-    auto response = job_response(201, *created);
-    response.headers.emplace_back("Location", fmt::format("/api/jobs/{}", outcome->job.id.value));
-    return response;
+    return submit_and_answer(context, **store, **cluster, *rerun);
   });
 
   router.add("DELETE", "/api/jobs/{id}", [&context](const http::Request& request) {
