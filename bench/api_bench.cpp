@@ -360,8 +360,8 @@ int main() {
   for (int i = 0; i < 3; ++i) submit();
   const double api_submit = median_ms(20, submit);
 
-  const std::string script = fmt::format("{}/jobs/{}.sbatch", last_job["workspace"].get<std::string>(),
-                                         last_job["submission_key"].get<std::string>());
+  // The job's directory is `workspace` (<root>/jobs/<key>); its script sits beside it.
+  const std::string script = last_job["workspace"].get<std::string>() + ".sbatch";
   auto sbatch_output = [&](const std::string& out) {
     slurm_ids.push_back(out.substr(0, out.find_first_of(";\n")));
   };

@@ -53,7 +53,7 @@ class ListCache {
   explicit ListCache(std::filesystem::path file) : m_file(std::move(file)) {}
 
   struct Entry {
-    std::string body;
+    std::shared_ptr<const std::string> body;
     std::int64_t total = 0;
   };
 
@@ -254,11 +254,11 @@ void add_job_routes(http::Router& router, Context& context) {
       std::vector<json::JobDocument> documents;
       documents.reserve(jobs->jobs.size());
       for (const auto& job : jobs->jobs) documents.push_back(document(job, names[job.spec.project.value]));
-      entry.body = json::jobs_array(documents);
+      entry.body = std::make_shared<const std::string>(json::jobs_array(documents));
       entry.total = *total;
       if (token) cache->put(key, *token, entry);
     }
-    auto response = http::Response::json(200, std::move(entry.body));
+    auto response = http::Response::json(200, *entry.body);
     response.headers.emplace_back("X-Total-Count", std::to_string(entry.total));
     return response;
   });

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <malloc.h>
 #include <unistd.h>
 
 #include "sortie/api/app.hpp"
@@ -190,6 +191,9 @@ int serve(Context& context, const ServeOptions& options) {
     }
   };
 
+  // glibc gives each busy thread its own malloc arena; with a pool of connection threads that
+  // build large JSON answers, that multiplies the memory held. Two arenas keep it small.
+  mallopt(M_ARENA_MAX, 2);
   api::App app(app_options);
   http::ServerOptions server_options;
   server_options.host = listen->first;
