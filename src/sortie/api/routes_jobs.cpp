@@ -179,6 +179,13 @@ http::Response event_stream(std::function<void(http::StreamSink&)> body) {
   return response;
 }
 
+// The job with `id`, read with a connection held only for the read.
+core::Result<store::Job> load_job(Context& context, std::int64_t id) {
+  auto store = context.stores.acquire();
+  if (!store) return std::unexpected(store.error());
+  return (*store)->job(store::JobId{id});
+}
+
 jobs::SubmitOptions submit_options(Context& context) {
   jobs::SubmitOptions options;
   options.facts_cache = &context.facts;
@@ -411,14 +418,9 @@ void add_job_routes(http::Router& router, Context& context) {
   router.add("POST", "/api/jobs/{id}/cancel", [&context](const http::Request& request) {
     auto id = path_id(request);
     if (!id) return error_response(id.error());
-    std::optional<store::Job> job;
-    {
-      auto store = context.stores.acquire();
-      if (!store) return error_response(store.error());
-      auto found = (*store)->job(store::JobId{*id});
-      if (!found) return error_response(found.error());
-      job = std::move(*found);
-    }
+    // Read under a short lease: what follows talks to the cluster.
+    auto job = load_job(context, *id);
+    if (!job) return error_response(job.error());
     if (!jobs::is_active(*job)) {
       return error_response(409, "conflict",
                             fmt::format("job {} has ended ({}); there is nothing to cancel", *id,
@@ -463,14 +465,9 @@ void add_job_routes(http::Router& router, Context& context) {
     auto id = path_id(request);
     if (!id) return error_response(id.error());
     const bool purge = request.query_value("purge") == "true";
-    std::optional<store::Job> job;
-    {
-      auto store = context.stores.acquire();
-      if (!store) return error_response(store.error());
-      auto found = (*store)->job(store::JobId{*id});
-      if (!found) return error_response(found.error());
-      job = std::move(*found);
-    }
+    // Read under a short lease: what follows talks to the cluster.
+    auto job = load_job(context, *id);
+    if (!job) return error_response(job.error());
     if (jobs::is_active(*job)) {
       return error_response(409, "conflict",
                             fmt::format("job {} is still active; cancel it first, then delete "
@@ -535,14 +532,9 @@ void add_job_routes(http::Router& router, Context& context) {
     }
     auto tail = query_integer(request, "tail", 200, 1, 100'000);
     if (!tail) return error_response(tail.error());
-    std::optional<store::Job> job;
-    {
-      auto store = context.stores.acquire();
-      if (!store) return error_response(store.error());
-      auto found = (*store)->job(store::JobId{*id});
-      if (!found) return error_response(found.error());
-      job = std::move(*found);
-    }
+    // Read under a short lease: what follows talks to the cluster.
+    auto job = load_job(context, *id);
+    if (!job) return error_response(job.error());
     const std::string path = stream == "stdout" ? jobs::stdout_path(*job) : jobs::stderr_path(*job);
     if (path.empty()) {
       return error_response(404, "not_found",
