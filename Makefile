@@ -36,14 +36,18 @@ test: build
 bench: build
 	@bash scripts/bench.sh $(BUILD_DIR)
 
+# Both sandbox clusters: SLURM 22.05 (this machine's packages) and 24.11 (a Debian 13 chroot).
 sandbox: deps
-	@bash sandbox/up.sh
+	@SORTIE_SANDBOX_SLURM=22.05 bash sandbox/up.sh
+	@SORTIE_SANDBOX_SLURM=24.11 bash sandbox/up.sh
 
 sandbox-down:
-	@bash sandbox/down.sh
+	@SORTIE_SANDBOX_SLURM=24.11 bash sandbox/down.sh
+	@SORTIE_SANDBOX_SLURM=22.05 bash sandbox/down.sh
 
 sandbox-status:
-	@bash sandbox/status.sh
+	@SORTIE_SANDBOX_SLURM=22.05 bash sandbox/status.sh; s1=$$?; \
+	 SORTIE_SANDBOX_SLURM=24.11 bash sandbox/status.sh; s2=$$?; [ $$s1 -eq 0 ] && [ $$s2 -eq 0 ]
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

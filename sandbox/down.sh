@@ -22,14 +22,14 @@ esac
 cancel_jobs() {
   live_pid slurmctld >/dev/null || return 0
   local jobs
-  jobs="$(squeue -h -o %A 2>/dev/null)" || return 0
+  jobs="$(in_root squeue -h -o %A 2>/dev/null)" || return 0
   [[ -n "$jobs" ]] || return 0
   say "cancelling $(wc -l <<<"$jobs") job(s)"
   # shellcheck disable=SC2086
-  scancel $jobs 2>/dev/null || true
+  in_root scancel $jobs 2>/dev/null || true
   # shellcheck disable=SC2016  # expanded by the inner bash
-  wait_until 20 bash -c '[[ -z "$(squeue -h -o %A 2>/dev/null)" ]]' ||
-    say "warning: jobs still listed after 20 s: $(squeue -h -o '%A %T' | tr '\n' ' ')"
+  wait_until 20 in_root bash -c '[[ -z "$(squeue -h -o %A 2>/dev/null)" ]]' ||
+    say "warning: jobs still listed after 20 s: $(in_root squeue -h -o '%A %T' | tr '\n' ' ')"
 }
 
 # TERM, wait up to 20 s, then KILL: fail loudly if it still will not go.
@@ -84,16 +84,19 @@ stop_all() {
     stop_component "$comp"
   done
   await_reaped
+  # The chroot's view of this machine goes with its daemons; the chroot itself is kept.
+  [[ -z "$ROOT" ]] || unmount_under "$ROOT"
 }
 
 purge() {
   [[ -d "$DIR" ]] || return 0
   # Refuse to rm -rf anything that up.sh did not create.
   [[ -e "$MARKER" ]] || die "$DIR has no $(basename "$MARKER") marker; not removing it"
+  [[ -z "$ROOT" ]] || unmount_under "$ROOT"
   say "removing $DIR"
   rm -rf -- "$DIR"
   # Only our key line goes; the user account stays (it may be shared with other tools).
-  local ak="$SANDBOX_HOME/.ssh/authorized_keys"
+  local ak="$ROOT$SANDBOX_HOME/.ssh/authorized_keys"
   if [[ -f "$ak" ]]; then
     { grep -v ' sortie-sandbox$' "$ak" || true; } >"$ak.tmp" && cat "$ak.tmp" >"$ak" && rm -f "$ak.tmp"
   fi

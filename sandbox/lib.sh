@@ -2,15 +2,48 @@
 # Shared by up.sh, down.sh and status.sh: paths, ports and process helpers.
 # Sourced, not run. Everything the sandbox owns lives under $DIR.
 
-DIR="${SORTIE_SANDBOX_DIR:-/var/tmp/sortie-sandbox}"
-DIR="${DIR%/}"
+# Two sandboxes can run side by side (docs/SANDBOX.md): SORTIE_SANDBOX_SLURM picks one.
+#   22.05  this machine's own Debian 12 packages, state in $SORTIE_SANDBOX_DIR;
+#   24.11  Debian 13's packages in a debootstrap chroot ($ROOT, made once and kept), state in
+#          $SORTIE_SANDBOX_DIR-24.11, bind-mounted at the same path inside the chroot so that
+#          every path means the same inside and out.
+SLURM_SERIES="${SORTIE_SANDBOX_SLURM:-22.05}"
+BASE_DIR="${SORTIE_SANDBOX_DIR:-/var/tmp/sortie-sandbox}"
+BASE_DIR="${BASE_DIR%/}"
+case "$SLURM_SERIES" in
+  22.05)
+    DIR="$BASE_DIR"
+    ROOT=""
+    PORT_OFFSET=0
+    ;;
+  24.11)
+    DIR="$BASE_DIR-24.11"
+    ROOT="${SORTIE_SANDBOX_ROOTFS:-/var/tmp/sortie-rootfs-trixie}"
+    ROOT="${ROOT%/}"
+    PORT_OFFSET=1000
+    ;;
+  *)
+    printf '%s: ERROR: SORTIE_SANDBOX_SLURM=%s: expected 22.05 or 24.11\n' "${0##*/}" "$SLURM_SERIES" >&2
+    exit 1
+    ;;
+esac
 
-# Fixed ports so tests can hard-code them (see docs/SANDBOX.md).
-MARIADB_PORT=46806
-SLURMCTLD_PORT=46817
-SLURMDBD_PORT=46819
-SSHD_PORT=46822
-SLURMD_BASE_PORT=46901
+# Fixed ports so tests can hard-code them (see docs/SANDBOX.md); the 24.11 sandbox's are
+# 1000 higher.
+MARIADB_PORT=$((46806 + PORT_OFFSET))
+SLURMCTLD_PORT=$((46817 + PORT_OFFSET))
+SLURMDBD_PORT=$((46819 + PORT_OFFSET))
+SSHD_PORT=$((46822 + PORT_OFFSET))
+SLURMD_BASE_PORT=$((46901 + PORT_OFFSET))
+
+# Folders the tests share with the cluster user (bare Git remotes): bind-mounted into the
+# chroot at the same path.
+SHARED_DIRS=(/var/tmp/sortie-test-remotes)
+
+# The login shell of the 24.11 sandbox's user runs in another time zone than this machine
+# (UTC here): squeue and sacct print local times in the zone of the process that runs them.
+CLUSTER_TZ=""
+[[ -n "$ROOT" ]] && CLUSTER_TZ=America/New_York
 
 CLUSTER=sandbox
 SANDBOX_USER=researcher
@@ -35,6 +68,12 @@ MARIADB_SOCKET="$RUN/mariadb.sock"
 MARKER="$DIR/.sortie-sandbox"
 
 export SLURM_CONF="$ETC/slurm.conf"
+
+# Runs a command where this sandbox's SLURM lives: in the chroot for 24.11, here for 22.05.
+# The environment (SLURM_CONF) goes along.
+CHROOT=()
+[[ -n "$ROOT" ]] && CHROOT=(chroot "$ROOT")
+in_root() { "${CHROOT[@]}" "$@"; }
 
 # Serialises up.sh/down.sh runs (parallel test runs may call them at once). Beside, not
 # inside, $DIR so that --purge cannot pull it from under a waiting run.
@@ -87,12 +126,25 @@ live_pid() {
   local args env
   args=$'\n'"$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)"$'\n'
   env=$'\n'"$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null)"$'\n'
-  [[ "$args" == *"$DIR"* || "$env" == *$'\n'"SLURM_CONF=$SLURM_CONF"$'\n'* ]] || return 1
+  # "$DIR/": the 22.05 sandbox's dir is a prefix of the 24.11 one's.
+  [[ "$args" == *"$DIR/"* || "$env" == *$'\n'"SLURM_CONF=$SLURM_CONF"$'\n'* ]] || return 1
   # slurmd -N NAME: make sure it is the slurmd of this node.
   if [[ "$comp" == slurmd:* && "$args" != *$'\n'"${comp#slurmd:}"$'\n'* ]]; then
     return 1
   fi
   printf '%s' "$pid"
+}
+
+# Unmounts every mount at or below $1, deepest first (the chroot's binds; --rbind /dev holds
+# submounts). Nothing mounted there is not an error.
+unmount_under() {
+  local target="$1" mounts
+  mounts="$(awk -v t="$target" '$5 == t || index($5, t "/") == 1 {print $5}' /proc/self/mountinfo | sort -r)"
+  [[ -n "$mounts" ]] || return 0
+  local m
+  while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" || say "warning: could not unmount $m"
+  done <<<"$mounts"
 }
 
 # True while pid $1 exists and is not a zombie (PID 1 here may be slow to reap).

@@ -16,7 +16,7 @@ if [[ $quiet == yes ]]; then
   ((down == 0)) || exit 3
   exit 0
 fi
-printf 'sandbox state dir: %s%s\n' "$DIR" "$([[ -d "$DIR" ]] || echo ' (missing)')"
+printf 'sandbox (SLURM %s) state dir: %s%s\n' "$SLURM_SERIES" "$DIR" "$([[ -d "$DIR" ]] || echo ' (missing)')"
 while read -r comp; do
   if pid="$(live_pid "$comp")"; then
     printf '  %-16s running  pid %s\n' "$comp" "$pid"
@@ -29,6 +29,6 @@ done < <(components)
 # Node states are only known while slurmctld answers.
 if live_pid slurmctld >/dev/null; then
   echo "nodes:"
-  { sinfo -h -N -o '%N %T' 2>/dev/null || true; } | sort -u | sed 's/^/  /'
+  { in_root sinfo -h -N -o '%N %T' 2>/dev/null || true; } | sort -u | sed 's/^/  /'
 fi
 ((down == 0)) || exit 3

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Brings up a real SLURM cluster on this machine (munged, MariaDB, slurmdbd, slurmctld,
 # five slurmd "nodes" with fake GPUs, and an sshd for the user "researcher").
-# Everything lives under ${SORTIE_SANDBOX_DIR:-/var/tmp/sortie-sandbox}; the machine's own
-# /etc/slurm, munge and MariaDB are left alone. Safe to run again: live parts are kept.
-# See docs/SANDBOX.md.
+# SORTIE_SANDBOX_SLURM=22.05 (the default) uses this machine's Debian 12 packages, with
+# everything under ${SORTIE_SANDBOX_DIR:-/var/tmp/sortie-sandbox}; SORTIE_SANDBOX_SLURM=24.11
+# runs Debian 13's packages in a debootstrap chroot that this script makes once and keeps
+# (see lib.sh). The machine's own /etc/slurm, munge and MariaDB are left alone. Safe to run
+# again: live parts are kept. See docs/SANDBOX.md.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,12 +16,81 @@ START=$SECONDS
 declare -A CHANGED=()   # component -> 1 when a config file it reads was rewritten
 
 check_prereqs() {
-  [[ $EUID -eq 0 ]] || die "must run as root (it starts slurmd and sshd)"
   local bin
-  for bin in munged mungekey mariadbd mariadb-install-db mariadb slurmdbd slurmctld slurmd \
-             sacctmgr sinfo /usr/sbin/sshd ssh ssh-keygen setsid runuser; do
-    command -v "$bin" >/dev/null || die "missing $bin (apt-get install slurm-wlm slurmdbd munge mariadb-server openssh-server)"
+  for bin in ssh ssh-keygen setsid runuser flock; do
+    command -v "$bin" >/dev/null || die "missing $bin (apt-get install openssh-client util-linux)"
   done
+  for bin in munged mungekey mariadbd mariadb-install-db mariadb slurmdbd slurmctld slurmd \
+             sacctmgr sinfo /usr/sbin/sshd; do
+    in_root bash -c "command -v $bin" >/dev/null ||
+      die "missing $bin${ROOT:+ in $ROOT} (apt-get install slurm-wlm slurmdbd munge mariadb-server openssh-server)"
+  done
+}
+
+# What the 24.11 chroot holds besides debootstrap's minimal base: SLURM and its services, and
+# what jobs run (python3 for the example project, git for git-mode code delivery).
+ROOTFS_PACKAGES=(slurm-wlm slurmdbd slurm-client munge mariadb-server openssh-server python3 git
+                 procps passwd tzdata ca-certificates)
+ROOTFS_SUITE=trixie
+
+# The Debian mirror this machine's apt uses (the chroot must reach the same registry).
+debian_mirror() {
+  local uri
+  uri="$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+    grep -vE 'security|updates' | grep -oE 'https?://[^ ]+/debian/?' | head -n 1 || true)"
+  [[ -n "$uri" ]] || die "cannot tell this machine's Debian mirror from /etc/apt; set SORTIE_DEBIAN_MIRROR"
+  printf '%s' "${uri%/}"
+}
+
+# Makes the Debian 13 chroot once (debootstrap, then apt-get inside it) and keeps it: later
+# runs reuse it. debootstrap works under a temporary name that is renamed when complete, and
+# the installed package list is recorded last, so an interrupted run leaves nothing that
+# looks ready; a changed package list installs again.
+ensure_rootfs() {
+  [[ -n "$ROOT" ]] || return 0
+  local ready="$ROOT/.sortie-rootfs" want="$ROOTFS_SUITE ${ROOTFS_PACKAGES[*]}"
+  if [[ -f "$ready" && "$(cat "$ready")" == "$want" ]]; then return 0; fi
+  command -v debootstrap >/dev/null || die "missing debootstrap (apt-get install debootstrap)"
+  local mirror tmp="$ROOT.tmp" start=$SECONDS
+  mirror="${SORTIE_DEBIAN_MIRROR:-$(debian_mirror)}"
+  if [[ ! -d "$ROOT" ]]; then
+    unmount_under "$tmp"
+    rm -rf --one-file-system -- "$tmp"
+    say "making the Debian 13 chroot $ROOT (debootstrap $ROOTFS_SUITE; once, then kept)"
+    debootstrap --variant=minbase "$ROOTFS_SUITE" "$tmp" "$mirror" >"$tmp.log" 2>&1 ||
+      { tail -n 20 "$tmp.log" >&2; die "debootstrap $ROOTFS_SUITE failed (log: $tmp.log)"; }
+    mv "$tmp" "$ROOT"
+  fi
+  say "installing ${ROOTFS_PACKAGES[*]} in $ROOT"
+  # Package scripts must not start services inside the chroot: this script starts its own.
+  printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+  chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+  mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
+  chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive bash -c \
+    "apt-get update -qq && apt-get install -y -qq --no-install-recommends ${ROOTFS_PACKAGES[*]}" \
+    >"$ROOT.apt.log" 2>&1 ||
+    { tail -n 20 "$ROOT.apt.log" >&2; die "apt-get in $ROOT failed (log: $ROOT.apt.log)"; }
+  chroot "$ROOT" apt-get clean
+  printf '%s\n' "$want" >"$ready"
+  say "chroot ready in $((SECONDS - start)) s: slurm-wlm $(chroot "$ROOT" dpkg-query -W -f '${Version}' slurm-wlm)"
+}
+
+# The chroot sees /proc, /dev and /sys of this machine, and the state dir and the folders
+# shared with tests at the same paths as here. Idempotent.
+mount_binds() {
+  [[ -n "$ROOT" ]] || return 0
+  mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
+  mountpoint -q "$ROOT/dev" || mount --rbind /dev "$ROOT/dev"
+  mountpoint -q "$ROOT/sys" || mount --rbind /sys "$ROOT/sys"
+  local dir
+  for dir in "$DIR" "${SHARED_DIRS[@]}"; do
+    mkdir -p "$dir" "$ROOT$dir"
+    chmod 755 "$dir"
+    mountpoint -q "$ROOT$dir" || mount --bind "$dir" "$ROOT$dir"
+  done
+  # sshd's privilege-separation dir, and a name for 127.0.0.1.
+  mkdir -p "$ROOT/run/sshd" && chmod 755 "$ROOT/run/sshd"
+  grep -qw localhost "$ROOT/etc/hosts" 2>/dev/null || echo "127.0.0.1 localhost" >>"$ROOT/etc/hosts"
 }
 
 make_dirs() {
@@ -59,6 +130,21 @@ write_file() {
 }
 
 slurmd_comps() { node_names | sed 's/^/slurmd:/'; }
+
+# What differs between the two sandboxes' slurm.conf. The 24.11 one behaves like a real
+# cluster: jobs stay in squeue for SLURM's default MinJobAge (300 s) after they end, users see
+# only their own jobs (PrivateData=jobs), and the controller rate-limits each user's calls
+# (rl_enable; root and SlurmUser are exempt). The 22.05 one forgets ended jobs after 10 s.
+slurm_conf_series_lines() {
+  if [[ -n "$ROOT" ]]; then
+    echo "# Like a real cluster: SLURM's default MinJobAge (300), private jobs, per-user rate limits."
+    echo "PrivateData=jobs"
+    echo "SlurmctldParameters=rl_enable,rl_bucket_size=${SORTIE_SANDBOX_RL_BUCKET:-60},rl_refill_rate=${SORTIE_SANDBOX_RL_REFILL:-20},rl_refill_period=1"
+  else
+    echo "# Short: ended jobs leave squeue quickly."
+    echo "MinJobAge=10"
+  fi
+}
 
 gen_slurm_conf() {
   local port=$SLURMD_BASE_PORT spec name type count cpus gres
@@ -104,8 +190,8 @@ SchedulerType=sched/backfill
 # Schedule right away and often: tests should not wait for the scheduler.
 SchedulerParameters=batch_sched_delay=0,sched_interval=2,bf_interval=1,default_queue_depth=200
 PriorityType=priority/basic
+$(slurm_conf_series_lines)
 # Short timeouts keep tests fast.
-MinJobAge=10
 KillWait=2
 MessageTimeout=10
 SlurmctldTimeout=10
@@ -216,7 +302,7 @@ EOF
 }
 
 write_munge_key() {
-  [[ -s "$ETC/munge.key" ]] || mungekey --create --keyfile="$ETC/munge.key" >/dev/null
+  [[ -s "$ETC/munge.key" ]] || in_root mungekey --create --keyfile="$ETC/munge.key" >/dev/null
   chown root:root "$ETC/munge.key"
   chmod 600 "$ETC/munge.key"
 }
@@ -225,6 +311,10 @@ ensure_user() {
   if ! id "$SANDBOX_USER" >/dev/null 2>&1; then
     say "creating user $SANDBOX_USER"
     useradd --create-home --home-dir "$SANDBOX_HOME" --shell /bin/bash "$SANDBOX_USER"
+  fi
+  if [[ -n "$ROOT" ]]; then
+    ensure_chroot_user
+    return 0
   fi
   # '*' instead of useradd's '!': with UsePAM no, sshd refuses "locked" accounts.
   [[ "$(getent shadow "$SANDBOX_USER" | cut -d: -f2)" == "*" ]] || usermod -p '*' "$SANDBOX_USER"
@@ -244,6 +334,37 @@ ensure_user() {
       mv -f "$f.tmp" "$f"
     fi
     chown "$SANDBOX_USER:$group" "$f"
+  done
+}
+
+# The chroot's own account with this machine's uid and gid, so that files the tests chown to
+# the user here (bare remotes in SHARED_DIRS) belong to it in there too. Its login shell runs
+# in CLUSTER_TZ.
+ensure_chroot_user() {
+  local uid gid group
+  uid="$(id -u "$SANDBOX_USER")"; gid="$(id -g "$SANDBOX_USER")"; group="$(id -gn "$SANDBOX_USER")"
+  chroot "$ROOT" getent group "$gid" >/dev/null || chroot "$ROOT" groupadd -g "$gid" "$group"
+  if ! chroot "$ROOT" id "$SANDBOX_USER" >/dev/null 2>&1; then
+    say "creating user $SANDBOX_USER (uid $uid) in $ROOT"
+    chroot "$ROOT" useradd --uid "$uid" --gid "$gid" --create-home --home-dir "$SANDBOX_HOME" \
+      --shell /bin/bash "$SANDBOX_USER"
+  fi
+  [[ "$(chroot "$ROOT" getent shadow "$SANDBOX_USER" | cut -d: -f2)" == "*" ]] ||
+    chroot "$ROOT" usermod -p '*' "$SANDBOX_USER"
+  local home="$ROOT$SANDBOX_HOME"
+  mkdir -p "$home/.ssh"
+  chown "$uid:$gid" "$home" "$home/.ssh"
+  chmod 755 "$home"
+  chmod 700 "$home/.ssh"
+  local rc lines
+  lines="export SLURM_CONF=$ETC/slurm.conf  # sortie-sandbox"$'\n'"export TZ=$CLUSTER_TZ  # sortie-sandbox"
+  for rc in .bashrc .profile; do
+    local f="$home/$rc"
+    touch "$f"
+    # Prepend: Debian's .bashrc returns early for non-interactive shells.
+    { echo "$lines"; grep -v '# sortie-sandbox$' "$f" || true; } >"$f.tmp"
+    mv -f "$f.tmp" "$f"
+    chown "$uid:$gid" "$f"
   done
 }
 
@@ -273,7 +394,7 @@ Host sandbox
   BatchMode yes
 EOF
   # Replace only our own line in authorized_keys (comment "sortie-sandbox").
-  local ak="$SANDBOX_HOME/.ssh/authorized_keys" group
+  local ak="$ROOT$SANDBOX_HOME/.ssh/authorized_keys" group
   group="$(id -gn "$SANDBOX_USER")"
   touch "$ak"
   { grep -v ' sortie-sandbox$' "$ak" || true; cat "$SSHDIR/id_ed25519.pub"; } >"$ak.tmp"
@@ -291,6 +412,15 @@ clusters:
     ssh_key_path: $SSHDIR/id_ed25519
     known_hosts: $SSHDIR/known_hosts
     workspace: $SANDBOX_HOME/sortie
+EOF
+  # SLURM's commands as the cluster's admin (root), wherever this sandbox's SLURM lives: the
+  # tests run squeue, scontrol and sacct through it.
+  mkdir -p "$DIR/bin"
+  write_file "$DIR/bin/admin" 755 <<EOF
+#!/bin/sh
+# Generated by sortie sandbox/up.sh: runs a command as this sandbox's SLURM admin.
+export SLURM_CONF=$ETC/slurm.conf
+exec ${CHROOT[*]} "\$@"
 EOF
   write_file "$DIR/env.sh" 644 <<EOF
 # Source me as root to use the sandbox cluster: . $DIR/env.sh; sinfo
@@ -333,7 +463,7 @@ start_component() {
   fi
   rm -f "$(pidfile_of "$comp")"
   say "starting $comp"
-  detach "$log" "$@" || fail_component "$comp" "failed to start (exit $?)"
+  detach "$log" "${CHROOT[@]}" "$@" || fail_component "$comp" "failed to start (exit $?)"
   [[ -n "${NO_WAIT:-}" ]] || await_component "$comp"
 }
 
@@ -353,7 +483,7 @@ await_component() {
 }
 
 munge_works() {
-  munge -n -S "$MUNGE_SOCKET" | unmunge -S "$MUNGE_SOCKET" >/dev/null
+  in_root munge -n -S "$MUNGE_SOCKET" | in_root unmunge -S "$MUNGE_SOCKET" >/dev/null
 }
 
 start_munged() {
@@ -364,13 +494,13 @@ start_munged() {
 }
 
 mariadb_sql() {
-  mariadb --no-defaults --socket="$MARIADB_SOCKET" -u root --batch --skip-column-names "$@"
+  in_root mariadb --no-defaults --socket="$MARIADB_SOCKET" -u root --batch --skip-column-names "$@"
 }
 
 start_mariadbd() {
   if [[ ! -d "$DIR/mysql/mysql" ]]; then
     say "initialising MariaDB datadir $DIR/mysql"
-    mariadb-install-db --no-defaults --datadir="$DIR/mysql" --user=root \
+    in_root mariadb-install-db --no-defaults --datadir="$DIR/mysql" --user=root \
       --auth-root-authentication-method=socket --skip-test-db >>"$(logfile_of mariadbd)" 2>&1 ||
       fail_component mariadbd "mariadb-install-db failed"
   fi
@@ -382,7 +512,7 @@ start_mariadbd() {
   else
     rm -f "$RUN/mariadbd.pid"
     say "starting mariadbd"
-    ( close_fds; exec setsid mariadbd --no-defaults --user=root --datadir="$DIR/mysql" \
+    ( close_fds; exec setsid "${CHROOT[@]}" mariadbd --no-defaults --user=root --datadir="$DIR/mysql" \
       --bind-address=127.0.0.1 --port="$MARIADB_PORT" --socket="$MARIADB_SOCKET" \
       --pid-file="$RUN/mariadbd.pid" --log-error="$LOGDIR/mariadbd.log" \
       --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=256M \
@@ -397,31 +527,47 @@ start_mariadbd() {
     fail_component mariadbd "could not create the slurm database user"
 }
 
+# Debian 13's MariaDB Connector/C (3.4.10, in libmariadb3 11.8.9) refuses every result set
+# slurmdbd 24.11.5 reads ("Number of columns in result (=1) set execeeds maxmimum allowed
+# number of columns (=0)": slurmdbd exits at its first query). This machine's Connector/C 3.3
+# (Debian 12's libmariadb3, same soname) works: the chroot's slurmdbd loads a copy of it.
+SLURMDBD_LIBS=/opt/sortie/libmariadb-3.3
+provide_slurmdbd_libs() {
+  [[ -n "$ROOT" ]] || return 0
+  local lib=/usr/lib/x86_64-linux-gnu/libmariadb.so.3
+  [[ -f "$lib" ]] || die "missing $lib (apt-get install libmariadb3): the 24.11 sandbox's slurmdbd needs it"
+  mkdir -p "$ROOT$SLURMDBD_LIBS"
+  cmp -s "$lib" "$ROOT$SLURMDBD_LIBS/libmariadb.so.3" || cp "$lib" "$ROOT$SLURMDBD_LIBS/libmariadb.so.3"
+}
+
 start_slurmdbd() {
-  start_component slurmdbd slurmdbd
+  provide_slurmdbd_libs
+  local env=()
+  [[ -z "$ROOT" ]] || env=(env "LD_LIBRARY_PATH=$SLURMDBD_LIBS")
+  start_component slurmdbd "${env[@]}" slurmdbd
   # First start creates all tables, which takes a while.
-  wait_ready slurmdbd 60 sacctmgr -n -P list cluster ||
+  wait_ready slurmdbd 60 in_root sacctmgr -n -P list cluster ||
     fail_component slurmdbd "does not answer sacctmgr on port $SLURMDBD_PORT"
 }
 
 register_accounting() {
   local clusters accounts users
-  clusters="$(sacctmgr -n -P list cluster format=cluster)"
-  grep -qx "$CLUSTER" <<<"$clusters" || sacctmgr -i add cluster "$CLUSTER" >/dev/null
-  accounts="$(sacctmgr -n -P list account format=account)"
+  clusters="$(in_root sacctmgr -n -P list cluster format=cluster)"
+  grep -qx "$CLUSTER" <<<"$clusters" || in_root sacctmgr -i add cluster "$CLUSTER" >/dev/null
+  accounts="$(in_root sacctmgr -n -P list account format=account)"
   grep -qx sortie <<<"$accounts" ||
-    sacctmgr -i add account sortie cluster="$CLUSTER" description=sandbox organization=sortie >/dev/null
-  users="$(sacctmgr -n -P list assoc cluster="$CLUSTER" format=user,account)"
+    in_root sacctmgr -i add account sortie cluster="$CLUSTER" description=sandbox organization=sortie >/dev/null
+  users="$(in_root sacctmgr -n -P list assoc cluster="$CLUSTER" format=user,account)"
   local u
   for u in "$SANDBOX_USER" root; do
     grep -qx "$u|sortie" <<<"$users" ||
-      sacctmgr -i add user "$u" account=sortie cluster="$CLUSTER" >/dev/null
+      in_root sacctmgr -i add user "$u" account=sortie cluster="$CLUSTER" >/dev/null
   done
 }
 
 start_slurmctld() {
   start_component slurmctld slurmctld -f "$SLURM_CONF"
-  wait_ready slurmctld 20 bash -c 'scontrol ping | grep -q "is UP"' ||
+  wait_ready slurmctld 20 in_root bash -c 'scontrol ping | grep -q "is UP"' ||
     fail_component slurmctld "does not answer scontrol ping"
 }
 
@@ -436,7 +582,7 @@ start_slurmds() {
 
 all_nodes_idle() {
   local states
-  states="$(sinfo -h -N -o '%N %T' | sort -u)"
+  states="$(in_root sinfo -h -N -o '%N %T' | sort -u)"
   [[ "$(grep -c ' idle$' <<<"$states")" -eq "${#NODES[@]}" ]]
 }
 
@@ -444,15 +590,15 @@ wait_nodes_idle() {
   # A node left DOWN/DRAIN by an earlier run (or by hand) is put back into service.
   local n
   for n in $(node_names); do
-    if sinfo -h -n "$n" -o '%T' | grep -qE '^(down|drain|drained|draining|fail)'; then
+    if in_root sinfo -h -n "$n" -o '%T' | grep -qE '^(down|drain|drained|draining|fail)'; then
       say "resuming node $n"
-      scontrol update nodename="$n" state=resume || true
+      in_root scontrol update nodename="$n" state=resume || true
     fi
   done
   if ! wait_until 30 all_nodes_idle; then
-    sinfo -N -o '%N %T %E' >&2 || true
+    in_root sinfo -N -o '%N %T %E' >&2 || true
     local bad
-    bad="$(sinfo -h -N -o '%N %T' | awk '$2 != "idle" {print $1; exit}')"
+    bad="$(in_root sinfo -h -N -o '%N %T' | awk '$2 != "idle" {print $1; exit}')"
     fail_component "slurmd:${bad:-a100-1}" "node did not become IDLE"
   fi
 }
@@ -472,13 +618,13 @@ final_checks() {
   local out
   out="$(ssh_as_user 'sinfo -h -o %D' 2>&1)" ||
     fail_component slurmctld "sinfo as $SANDBOX_USER over ssh failed: $out"
-  sacct -n -X -S now-1hours >/dev/null 2>&1 || fail_component slurmdbd "sacct fails"
+  in_root sacct -n -X -S now-1hours >/dev/null 2>&1 || fail_component slurmdbd "sacct fails"
 }
 
 print_usage() {
   cat <<EOF
-$(say "sandbox cluster '$CLUSTER' is up in $((SECONDS - START)) s")
-  as root:        . $DIR/env.sh; sinfo
+$(say "sandbox cluster '$CLUSTER' ($(in_root sinfo --version)) is up in $((SECONDS - START)) s")
+  as root:        $DIR/bin/admin sinfo
   as $SANDBOX_USER:  ssh -i $SSHDIR/id_ed25519 -o UserKnownHostsFile=$SSHDIR/known_hosts -p $SSHD_PORT $SANDBOX_USER@127.0.0.1 squeue
   clusters.yaml:  $DIR/clusters.yaml
   logs:           $LOGDIR/
@@ -487,9 +633,12 @@ EOF
 }
 
 main() {
-  check_prereqs
+  [[ $EUID -eq 0 ]] || die "must run as root (it starts slurmd and sshd)"
   take_lock
+  ensure_rootfs
+  check_prereqs
   make_dirs
+  mount_binds
   reserve_ports
   write_munge_key
   write_slurm_conf
@@ -500,7 +649,7 @@ main() {
   write_sshd_config
   write_client_files
   # researcher's commands must be able to read the config.
-  runuser -u "$SANDBOX_USER" -- test -r "$SLURM_CONF" ||
+  in_root runuser -u "$SANDBOX_USER" -- test -r "$SLURM_CONF" ||
     die "$SANDBOX_USER cannot read $SLURM_CONF: every parent of $DIR must be world-traversable"
 
   start_munged

@@ -15,7 +15,9 @@ packages=(
   # examples/tiny-train runs with python3 on the sandbox cluster
   libgtest-dev libgmock-dev libbenchmark-dev chromium wrk python3
   # the sandbox SLURM cluster
-  slurm-wlm slurmdbd slurm-client munge mariadb-server openssh-server openssh-client
+  slurm-wlm slurmdbd slurm-client munge mariadb-server libmariadb3 openssh-server
+  # the 24.11 sandbox: a Debian 13 chroot (sandbox/up.sh with SORTIE_SANDBOX_SLURM=24.11)
+  debootstrap openssh-client
   sudo procps passwd coreutils
   # code checks
   clang-format clang-tidy-16
