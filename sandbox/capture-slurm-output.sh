@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Captures real SLURM 22.05 output from the running sandbox into tests/data/slurm/ for
-# parser tests (see tests/data/slurm/README.md for what each file holds).
+# Captures real SLURM output from the running sandbox into tests/data/slurm/ (22.05) or
+# tests/data/slurm/24.11/ (SORTIE_SANDBOX_SLURM=24.11) for parser tests (see the README.md
+# beside them for what each file holds).
 # Needs an idle sandbox (bash sandbox/up.sh) that nobody else is using: it submits jobs,
 # drains l40-1, stops slurmctld for a moment, and undoes all that at the end.
 set -euo pipefail
@@ -8,11 +9,20 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=sandbox/lib.sh
 . "$HERE/lib.sh"
-OUT="${1:-$HERE/../tests/data/slurm}"
+default_out="$HERE/../tests/data/slurm"
+[[ "$SLURM_SERIES" == 22.05 ]] || default_out+="/$SLURM_SERIES"
+OUT="${1:-$default_out}"
+
+# The admin's commands run wherever this sandbox's SLURM lives (in the chroot for 24.11).
+squeue() { in_root squeue "$@"; }
+sinfo() { in_root sinfo "$@"; }
+sacct() { in_root sacct "$@"; }
+scontrol() { in_root scontrol "$@"; }
+scancel() { in_root scancel "$@"; }
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 
-SSH=(ssh -F "$SSHDIR/config" sandbox)
+SSH=(ssh -F "$SSHDIR/config" -o Port="$SSHD_PORT" sandbox)
 
 # Runs a command as researcher over ssh (as sortie does); prints its stdout.
 # ssh joins its arguments into one remote shell command: quote each one.
@@ -67,7 +77,7 @@ main() {
   trap cleanup EXIT
 
   # --- 1. all nodes idle
-  capture versions.txt bash -c 'squeue --version; sinfo --version'
+  capture versions.txt in_root bash -c 'squeue --version; sinfo --version'
   capture scontrol-show-node.idle.txt scontrol -d -o show node
   capture scontrol-show-partition.idle.txt scontrol -o show partition
   capture sinfo.idle.txt sinfo
