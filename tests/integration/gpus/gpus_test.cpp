@@ -4,17 +4,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <array>
 #include <chrono>
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <string>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include "sortie/clusters/connect.hpp"
@@ -29,14 +28,15 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-// Runs a command on this machine as root with the sandbox's SLURM_CONF (the cluster admin's
-// view), failing the test if it fails.
-std::string admin(const std::vector<std::string>& argv) {
+// Runs a SLURM command as the cluster's admin (root, where the test's sandbox's SLURM lives),
+// failing the test if it fails.
+std::string admin(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), testing::sandbox().admin);
   remote::LocalRemote local;
   auto output = local.run_one({argv, std::nullopt}, 60s);
   EXPECT_TRUE(output) << (output ? "" : output.error().message);
   if (!output) return {};
-  EXPECT_EQ(output->exit_code, 0) << argv[0] << ": " << output->err;
+  EXPECT_EQ(output->exit_code, 0) << argv[1] << ": " << output->err;
   return output->out;
 }
 
@@ -52,10 +52,8 @@ std::pair<int, std::string> sortie_cli(const std::string& arguments) {
   return {WEXITSTATUS(status), out};
 }
 
-class GpuAvailability : public ::testing::Test {
+class GpuAvailability : public testing::SandboxVersion, public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { setenv("SLURM_CONF", testing::sandbox().slurm_conf.c_str(), 1); }
-
   void SetUp() override {
     auto clusters = config::load_clusters(testing::sandbox().clusters_yaml);
     ASSERT_TRUE(clusters) << clusters.error().message << " (is the sandbox up? make sandbox)";
@@ -72,7 +70,8 @@ class GpuAvailability : public ::testing::Test {
   // No jobs of the test user, every node back in service.
   void reset_cluster() {
     admin({"scancel", "--user", testing::sandbox().user});
-    std::string drained = admin({"sinfo", "-h", "-N", "-t", "drain,draining,drained,down", "-o", "%N"});
+    std::string drained =
+        admin({"sinfo", "-h", "-N", "-t", "drain,draining,drained,down", "-o", "%N"});
     std::istringstream lines(drained);
     std::set<std::string> nodes;  // sinfo -N lists a node once per partition
     for (std::string node; std::getline(lines, node);)
@@ -125,7 +124,7 @@ const gpus::TypeAvailability* find_type(const std::vector<gpus::TypeAvailability
   return nullptr;
 }
 
-TEST_F(GpuAvailability, IdleClusterShowsEveryGpuFree) {
+TEST_P(GpuAvailability, IdleClusterShowsEveryGpuFree) {
   auto availability = gpus::query(*m_remote, {}, "sandbox", 30s);
   ASSERT_TRUE(availability) << availability.error().message;
   const auto* a100 = find_type(availability->gpu_types, "a100");
@@ -142,7 +141,7 @@ TEST_F(GpuAvailability, IdleClusterShowsEveryGpuFree) {
   EXPECT_EQ(availability->pending_untyped, 0);
 }
 
-TEST_F(GpuAvailability, RunningJobsDrainedNodeAndPendingDemandMatchTheTruth) {
+TEST_P(GpuAvailability, RunningJobsDrainedNodeAndPendingDemandMatchTheTruth) {
   // Occupy: 2 of a100-1's 4, all 8 of h100-1, 1 of gpu-1's 2 untyped.
   std::string a100_job = submit({"--gres=gpu:a100:2", "--nodelist=a100-1"});
   std::string h100_job = submit({"--gres=gpu:h100:8", "--nodelist=h100-1"});
@@ -156,8 +155,8 @@ TEST_F(GpuAvailability, RunningJobsDrainedNodeAndPendingDemandMatchTheTruth) {
     wait_for_state(job, "PENDING");
   admin({"scontrol", "update", "nodename=l40-1", "state=drain", "reason=fan failure on slot 2"});
 
-  auto [status, text] = sortie_cli("--config " + testing::sandbox().clusters_yaml +
-                                   " gpus sandbox --json");
+  auto [status, text] =
+      sortie_cli("--config " + testing::sandbox().clusters_yaml + " gpus sandbox --json");
   ASSERT_EQ(status, 0) << text;
   auto document = nlohmann::json::parse(text);
   EXPECT_EQ(document["cluster"], "sandbox");
@@ -195,7 +194,7 @@ TEST_F(GpuAvailability, RunningJobsDrainedNodeAndPendingDemandMatchTheTruth) {
   EXPECT_EQ(long_types["h100"]["pending"], 16);
 }
 
-TEST_F(GpuAvailability, PartitionOptionAndAllowedListsRestrictTheAnswer) {
+TEST_P(GpuAvailability, PartitionOptionAndAllowedListsRestrictTheAnswer) {
   auto [status, text] = sortie_cli("--config " + testing::sandbox().clusters_yaml +
                                    " gpus sandbox --partition debug --json");
   ASSERT_EQ(status, 0) << text;
@@ -212,32 +211,30 @@ TEST_F(GpuAvailability, PartitionOptionAndAllowedListsRestrictTheAnswer) {
   EXPECT_EQ(availability->gpu_types[0].free, 16);
 }
 
-TEST_F(GpuAvailability, UnknownPartitionIsAClearError) {
+TEST_P(GpuAvailability, UnknownPartitionIsAClearError) {
   auto [status, text] = sortie_cli("--config " + testing::sandbox().clusters_yaml +
                                    " gpus sandbox --partition nosuch");
   EXPECT_NE(status, 0);
   EXPECT_THAT(text, HasSubstr("no partition 'nosuch'"));
 }
 
-TEST_F(GpuAvailability, ClustersTestPrintsVersionAndPartitions) {
-  auto [status, text] = sortie_cli("--config " + testing::sandbox().clusters_yaml +
-                                   " clusters test sandbox");
+TEST_P(GpuAvailability, ClustersTestPrintsVersionAndPartitions) {
+  auto [status, text] =
+      sortie_cli("--config " + testing::sandbox().clusters_yaml + " clusters test sandbox");
   ASSERT_EQ(status, 0) << text;
-  EXPECT_THAT(text, HasSubstr("SLURM: 22.05"));
+  EXPECT_THAT(text, HasSubstr("SLURM: " + testing::sandbox().slurm));
   EXPECT_THAT(text, HasSubstr("gpu"));
   EXPECT_THAT(text, HasSubstr("(default)"));
   EXPECT_THAT(text, HasSubstr("long"));
 }
 
-}  // namespace
-}  // namespace sortie
+SORTIE_ON_EACH_SANDBOX(GpuAvailability);
 
-namespace sortie {
-namespace {
+class GpuAvailabilityWithoutController : public testing::SandboxVersion, public ::testing::Test {};
 
 // With the controller stopped, sortie must say so instead of printing an empty or partial
 // table; the sandbox's up.sh then starts slurmctld again.
-TEST(GpuAvailabilityWithoutController, SaysTheControllerDidNotAnswer) {
+TEST_P(GpuAvailabilityWithoutController, SaysTheControllerDidNotAnswer) {
   const auto sandbox = testing::sandbox();
   std::ifstream pid_file(sandbox.dir + "/run/slurmctld.pid");
   pid_t pid = 0;
@@ -249,7 +246,8 @@ TEST(GpuAvailabilityWithoutController, SaysTheControllerDidNotAnswer) {
   auto [json_status, json_text] =
       sortie_cli("--config " + sandbox.clusters_yaml + " gpus sandbox --json");
 
-  std::string restart = "bash " + std::string(SORTIE_SOURCE_DIR) + "/sandbox/up.sh >/dev/null 2>&1";
+  std::string restart = "SORTIE_SANDBOX_SLURM=" + sandbox.slurm + " bash " +
+                        std::string(SORTIE_SOURCE_DIR) + "/sandbox/up.sh >/dev/null 2>&1";
   ASSERT_EQ(std::system(restart.c_str()), 0) << "sandbox/up.sh could not restart slurmctld";
 
   EXPECT_EQ(status, 6) << text;
@@ -258,6 +256,8 @@ TEST(GpuAvailabilityWithoutController, SaysTheControllerDidNotAnswer) {
   EXPECT_EQ(json_status, 6);
   EXPECT_THAT(json_text, ::testing::Not(HasSubstr("gpu_types")));
 }
+
+SORTIE_ON_EACH_SANDBOX(GpuAvailabilityWithoutController);
 
 }  // namespace
 }  // namespace sortie

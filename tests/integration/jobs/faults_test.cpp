@@ -34,9 +34,8 @@ std::multiset<std::string> slurm_job_names_since(std::int64_t since) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count() -
                    since;
-  const std::string conf =
-      "SLURM_CONF=" + shell_quote(sandbox.slurm_conf) + " SLURM_TIME_FORMAT=%s";
-  auto listed = run_shell(conf + " squeue -h -t all -u researcher -o '%A|%j|%V' && " + conf +
+  const std::string admin = shell_quote(sandbox.admin) + " env SLURM_TIME_FORMAT=%s";
+  auto listed = run_shell(admin + " squeue -h -t all -u researcher -o '%A|%j|%V' && " + admin +
                           " sacct -n -X -P -u researcher --format=JobID,JobName,Submit "
                           "--starttime=now-" +
                           std::to_string(ago + 1) + "seconds");
@@ -52,6 +51,12 @@ std::multiset<std::string> slurm_job_names_since(std::int64_t since) {
   std::multiset<std::string> names;
   for (const auto& job : jobs) names.insert(job.substr(job.find('|') + 1));
   return names;
+}
+
+// Starts what of the test's sandbox is not running (after a test stopped a part of it).
+std::string sandbox_up_command() {
+  return "SORTIE_SANDBOX_SLURM=" + testing::sandbox().slurm + " bash " +
+         std::string(SORTIE_SOURCE_DIR) + "/sandbox/up.sh";
 }
 
 std::int64_t epoch_now() {
@@ -186,7 +191,7 @@ class FaultsOnSandbox : public testing::SandboxProject {
   }
 };
 
-TEST_F(FaultsOnSandbox, AProcessKilledBetweenSubmitStepsLeavesOneJobOrAFailedRecord) {
+TEST_P(FaultsOnSandbox, AProcessKilledBetweenSubmitStepsLeavesOneJobOrAFailedRecord) {
   const auto since = epoch_now() - 1;
   for (const std::string step : {"recorded", "rendered", "answered"}) {
     auto killed = run_shell("SORTIE_FAULT_EXIT_AT=" + step + " " + SORTIE_BINARY + " --config " +
@@ -211,7 +216,7 @@ TEST_F(FaultsOnSandbox, AProcessKilledBetweenSubmitStepsLeavesOneJobOrAFailedRec
   cancel_all();
 }
 
-TEST_F(FaultsOnSandbox, ProcessesKilledAtRandomMomentsOfASubmitNeverDuplicateOrLoseAJob) {
+TEST_P(FaultsOnSandbox, ProcessesKilledAtRandomMomentsOfASubmitNeverDuplicateOrLoseAJob) {
   const auto since = epoch_now() - 1;
   auto arguments = common();
   for (const auto* word : {"submit", "tiny", "--cluster", "sandbox", "--partition", "debug",
@@ -231,7 +236,7 @@ TEST_F(FaultsOnSandbox, ProcessesKilledAtRandomMomentsOfASubmitNeverDuplicateOrL
   cancel_all();
 }
 
-TEST_F(FaultsOnSandbox, ServeFollowsJobsToTheirEndAcrossAnSshdRestart) {
+TEST_P(FaultsOnSandbox, ServeFollowsJobsToTheirEndAcrossAnSshdRestart) {
   const auto sandbox = testing::sandbox();
   auto arguments = common();
   arguments.insert(arguments.end(), {"serve", "--fastest", "0.5", "--slowest", "2",
@@ -246,7 +251,7 @@ TEST_F(FaultsOnSandbox, ServeFollowsJobsToTheirEndAcrossAnSshdRestart) {
   // sshd again.
   const std::string listener = "$(cat " + shell_quote(sandbox.dir + "/run/sshd.pid") + ")";
   run_shell("pkill -KILL -P " + listener + "; pkill -KILL -u researcher -x sshd; kill " + listener);
-  ASSERT_EQ(run_shell("bash " + std::string(SORTIE_SOURCE_DIR) + "/sandbox/up.sh").status, 0);
+  ASSERT_EQ(run_shell(sandbox_up_command()).status, 0);
 
   auto done = wait_without_refresh(sleeper, "COMPLETED", 90s);
   EXPECT_EQ(done["exit_code"], 0);
@@ -257,7 +262,7 @@ TEST_F(FaultsOnSandbox, ServeFollowsJobsToTheirEndAcrossAnSshdRestart) {
   EXPECT_EQ(serve.wait(), 0) << read_text(m_dir / "serve.log");
 }
 
-TEST_F(FaultsOnSandbox, ServeCatchesUpAfterTheControllerWasDownForAMinute) {
+TEST_P(FaultsOnSandbox, ServeCatchesUpAfterTheControllerWasDownForAMinute) {
   const auto sandbox = testing::sandbox();
   const auto since = epoch_now() - 1;
   auto arguments = common();
@@ -277,7 +282,7 @@ TEST_F(FaultsOnSandbox, ServeCatchesUpAfterTheControllerWasDownForAMinute) {
   auto refused = sortie("submit tiny --cluster sandbox --partition debug --time 2 -- 0");
   EXPECT_NE(refused.status, 0) << refused.output;
   std::this_thread::sleep_for(60s);
-  ASSERT_EQ(run_shell("bash " + std::string(SORTIE_SOURCE_DIR) + "/sandbox/up.sh").status, 0);
+  ASSERT_EQ(run_shell(sandbox_up_command()).status, 0);
 
   auto done = wait_without_refresh(sleeper, "COMPLETED", 120s);
   EXPECT_EQ(done["exit_code"], 0);
@@ -289,6 +294,8 @@ TEST_F(FaultsOnSandbox, ServeCatchesUpAfterTheControllerWasDownForAMinute) {
   settle();
   expect_exactly_once(since);
 }
+
+SORTIE_ON_EACH_SANDBOX(FaultsOnSandbox);
 
 }  // namespace
 }  // namespace sortie

@@ -10,8 +10,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
+#include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "sortie/clusters/connect.hpp"
@@ -31,7 +35,7 @@ using ::testing::HasSubstr;
 
 class JobsOnSandbox : public testing::SandboxProject {};
 
-TEST_F(JobsOnSandbox, GitJobCompletesWithExitZeroAndItsWandbRunRecorded) {
+TEST_P(JobsOnSandbox, GitJobCompletesWithExitZeroAndItsWandbRunRecorded) {
   const auto id = submit("");
   ASSERT_GT(id, 0);
   auto job = wait_for(id, "COMPLETED");
@@ -44,14 +48,52 @@ TEST_F(JobsOnSandbox, GitJobCompletesWithExitZeroAndItsWandbRunRecorded) {
   EXPECT_THAT(log.output, HasSubstr("entry command exited with status 0"));
 }
 
-TEST_F(JobsOnSandbox, ExitCodeThreeEndsFailedWithExitCodeThree) {
+// "2026-12-02T10:30:00Z" as seconds since the epoch; nullopt for anything else.
+std::optional<std::int64_t> utc_seconds(const nlohmann::json& value) {
+  if (!value.is_string()) return std::nullopt;
+  std::tm parts{};
+  std::istringstream text(value.get<std::string>());
+  text >> std::get_time(&parts, "%Y-%m-%dT%H:%M:%SZ");
+  if (text.fail()) return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&parts));
+}
+
+std::int64_t seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The 24.11 sandbox's login shell runs in America/New_York while this machine runs in UTC:
+// squeue and sacct print local times in the zone of the process that runs them, so a time read
+// without its zone would be hours off.
+TEST_P(JobsOnSandbox, TimesAreTheSameInstantsWhateverTheClustersTimeZone) {
+  auto zone = on_cluster("date +%Z");
+  ASSERT_EQ(zone.status, 0) << zone.output;
+  const auto before = seconds_now();
+  const auto id = submit("-- sleep 2");
+  ASSERT_GT(id, 0);
+  auto job = wait_for(id, "COMPLETED");
+  const auto after = seconds_now();
+  const auto submitted = utc_seconds(job["submitted_at"]);
+  const auto started = utc_seconds(job["started_at"]);
+  const auto ended = utc_seconds(job["ended_at"]);
+  ASSERT_TRUE(submitted && started && ended) << job.dump(2);
+  // SLURM keeps whole seconds: allow one on either side.
+  EXPECT_GE(*submitted, before - 1) << "cluster zone " << zone.output;
+  EXPECT_LE(*submitted, *started);
+  EXPECT_GE(*ended - *started, 2);
+  EXPECT_LE(*ended, after + 1) << "cluster zone " << zone.output;
+}
+
+TEST_P(JobsOnSandbox, ExitCodeThreeEndsFailedWithExitCodeThree) {
   const auto id = submit("-- 3");
   ASSERT_GT(id, 0);
   auto job = wait_for(id, "FAILED");
   EXPECT_EQ(job["exit_code"], 3);
 }
 
-TEST_F(JobsOnSandbox, CancelledJobEndsCancelled) {
+TEST_P(JobsOnSandbox, CancelledJobEndsCancelled) {
   const auto id = submit("-- sleep");
   ASSERT_GT(id, 0);
   wait_for(id, "RUNNING");
@@ -61,7 +103,7 @@ TEST_F(JobsOnSandbox, CancelledJobEndsCancelled) {
   EXPECT_EQ(job["state"], "CANCELLED");
 }
 
-TEST_F(JobsOnSandbox, TimeLimitOfOneMinuteEndsTimeoutNotFailed) {
+TEST_P(JobsOnSandbox, TimeLimitOfOneMinuteEndsTimeoutNotFailed) {
   auto submitted = sortie("submit tiny --cluster sandbox --partition debug --time 1 -- sleep");
   ASSERT_EQ(submitted.status, 0) << submitted.output;
   const auto at = submitted.output.find("Submitted job ");
@@ -72,7 +114,7 @@ TEST_F(JobsOnSandbox, TimeLimitOfOneMinuteEndsTimeoutNotFailed) {
   EXPECT_EQ(job["state"], "TIMEOUT");
 }
 
-TEST_F(JobsOnSandbox, SnapshotJobRunsTheUncommittedChange) {
+TEST_P(JobsOnSandbox, SnapshotJobRunsTheUncommittedChange) {
   std::string changed = testing::kTrainPy;
   changed.replace(changed.find("VERSION committed"), 17, "VERSION uncommitted");
   git::fixtures::write_file(m_dir / "tiny" / "train.py", changed);
@@ -87,7 +129,7 @@ TEST_F(JobsOnSandbox, SnapshotJobRunsTheUncommittedChange) {
   EXPECT_THAT(log.output, HasSubstr("VERSION uncommitted"));
 }
 
-TEST_F(JobsOnSandbox, ShowJsonHasTheDocumentedFields) {
+TEST_P(JobsOnSandbox, ShowJsonHasTheDocumentedFields) {
   const auto id = submit("");
   ASSERT_GT(id, 0);
   auto job = wait_for(id, "COMPLETED");
@@ -106,7 +148,7 @@ TEST_F(JobsOnSandbox, ShowJsonHasTheDocumentedFields) {
               HasSubstr(std::to_string(job["slurm_job_id"].get<std::int64_t>())));
 }
 
-TEST_F(JobsOnSandbox, RefreshSettlesASubmissionWhoseAnswerWasLostByAskingSlurmForItsKey) {
+TEST_P(JobsOnSandbox, RefreshSettlesASubmissionWhoseAnswerWasLostByAskingSlurmForItsKey) {
   // As if sortie died right after sbatch: the record is `submitting`, SLURM has the job.
   const std::string key = jobs::new_submission_key().value;
   {
@@ -138,7 +180,7 @@ TEST_F(JobsOnSandbox, RefreshSettlesASubmissionWhoseAnswerWasLostByAskingSlurmFo
 
 // The fallback for clusters without accounting: one scontrol call lists every job the
 // controller holds, in the form the tracker parses.
-TEST_F(JobsOnSandbox, OneScontrolCallListsEveryJobTheControllerHolds) {
+TEST_P(JobsOnSandbox, OneScontrolCallListsEveryJobTheControllerHolds) {
   const auto first = submit("-- sleep 30");
   const auto second = submit("-- sleep 30");
   ASSERT_GT(first, 0);
@@ -159,7 +201,7 @@ TEST_F(JobsOnSandbox, OneScontrolCallListsEveryJobTheControllerHolds) {
   }
 }
 
-TEST_F(JobsOnSandbox, RenderPrintsTheScriptAndRecordsNothing) {
+TEST_P(JobsOnSandbox, RenderPrintsTheScriptAndRecordsNothing) {
   auto rendered = sortie("render tiny --cluster sandbox -- 3");
   ASSERT_EQ(rendered.status, 0) << rendered.output;
   EXPECT_THAT(rendered.output, HasSubstr("#SBATCH --job-name=sortie-"));
@@ -167,6 +209,8 @@ TEST_F(JobsOnSandbox, RenderPrintsTheScriptAndRecordsNothing) {
   auto listed = sortie("jobs --json");
   EXPECT_THAT(listed.output, HasSubstr("\"jobs\": []"));
 }
+
+SORTIE_ON_EACH_SANDBOX(JobsOnSandbox);
 
 }  // namespace
 }  // namespace sortie

@@ -39,7 +39,7 @@ class JobsOnSandboxCli : public testing::SandboxProject {
   JobsOnSandboxCli() : SandboxProject(kCountingTrainPy) {}
 };
 
-TEST_F(JobsOnSandboxCli, RerunOfASnapshotRunsTheSameCodeAfterTheWorkingTreeChanged) {
+TEST_P(JobsOnSandboxCli, RerunOfASnapshotRunsTheSameCodeAfterTheWorkingTreeChanged) {
   std::string changed = kCountingTrainPy;
   changed.replace(changed.find("VERSION committed"), 17, "VERSION uncommitted");
   git::fixtures::write_file(m_dir / "tiny" / "train.py", changed);
@@ -70,7 +70,7 @@ TEST_F(JobsOnSandboxCli, RerunOfASnapshotRunsTheSameCodeAfterTheWorkingTreeChang
   EXPECT_THAT(log.output, Not(HasSubstr("changed-later")));
 }
 
-TEST_F(JobsOnSandboxCli, RerunOfASnapshotWhoseArchiveIsGoneFailsClearlyAndRecordsNothing) {
+TEST_P(JobsOnSandboxCli, RerunOfASnapshotWhoseArchiveIsGoneFailsClearlyAndRecordsNothing) {
   git::fixtures::write_file(m_dir / "tiny" / "train.py",
                             std::string(kCountingTrainPy) + "# dirty\n");
   const auto original = submit("");
@@ -87,7 +87,7 @@ TEST_F(JobsOnSandboxCli, RerunOfASnapshotWhoseArchiveIsGoneFailsClearlyAndRecord
   EXPECT_EQ(nlohmann::json::parse(listed.output)["jobs"].size(), 1u);
 }
 
-TEST_F(JobsOnSandboxCli, RmRefusesAnActiveJobAndPurgeRemovesItsFilesOnTheCluster) {
+TEST_P(JobsOnSandboxCli, RmRefusesAnActiveJobAndPurgeRemovesItsFilesOnTheCluster) {
   const auto id = submit("-- sleep");
   ASSERT_GT(id, 0);
   auto running = wait_for(id, "RUNNING");
@@ -115,7 +115,7 @@ TEST_F(JobsOnSandboxCli, RmRefusesAnActiveJobAndPurgeRemovesItsFilesOnTheCluster
   EXPECT_NE(sortie("show " + std::to_string(id)).status, 0);
 }
 
-TEST_F(JobsOnSandboxCli, LogsFollowPrintsTheWholeOutputExactlyOnceWhileTheJobRuns) {
+TEST_P(JobsOnSandboxCli, LogsFollowPrintsTheWholeOutputExactlyOnceWhileTheJobRuns) {
   const auto id = submit("-- count 40");
   ASSERT_GT(id, 0);
   // From the submission on (the log does not exist yet) to the job's end.
@@ -136,7 +136,7 @@ TEST_F(JobsOnSandboxCli, LogsFollowPrintsTheWholeOutputExactlyOnceWhileTheJobRun
   EXPECT_EQ(followed.output, whole.output);
 }
 
-TEST_F(JobsOnSandboxCli, LogsFollowEndsCleanlyOnCtrlC) {
+TEST_P(JobsOnSandboxCli, LogsFollowEndsCleanlyOnCtrlC) {
   const auto id = submit("-- sleep");
   ASSERT_GT(id, 0);
   wait_for(id, "RUNNING");
@@ -155,7 +155,7 @@ TEST_F(JobsOnSandboxCli, LogsFollowEndsCleanlyOnCtrlC) {
   EXPECT_EQ(git::fixtures::read_file(err), "");
 }
 
-TEST_F(JobsOnSandboxCli, RenderUsesTheProjectsTemplateAndTheAccountFlags) {
+TEST_P(JobsOnSandboxCli, RenderUsesTheProjectsTemplateAndTheAccountFlags) {
   auto rendered = sortie_stdout(
       "render tiny --cluster sandbox --account physics --qos normal --constraint 'a100&ib'");
   ASSERT_EQ(rendered.status, 0) << sortie("render tiny --cluster sandbox").output;
@@ -183,6 +183,8 @@ TEST_F(JobsOnSandboxCli, RenderUsesTheProjectsTemplateAndTheAccountFlags) {
   EXPECT_THAT(missing.output, HasSubstr(file.string()));
   EXPECT_THAT(missing.output, HasSubstr("project 'tiny'"));
 }
+
+SORTIE_ON_EACH_SANDBOX(JobsOnSandboxCli);
 
 }  // namespace
 }  // namespace sortie

@@ -64,7 +64,9 @@ class SharedDir {
   std::filesystem::path m_path;
 };
 
-class SandboxProject : public ::testing::Test {
+// Parameterised by SLURM series (SandboxVersion): instantiate each suite deriving from it with
+// SORTIE_ON_EACH_SANDBOX and write its tests with TEST_P.
+class SandboxProject : public SandboxVersion, public ::testing::Test {
  protected:
   explicit SandboxProject(std::string train_py = kTrainPy) : m_train_py(std::move(train_py)) {}
 

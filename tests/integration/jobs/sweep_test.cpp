@@ -123,7 +123,7 @@ class SweepOnSandbox : public testing::SandboxProject {
   }
 };
 
-TEST_F(SweepOnSandbox, SixTaskSweepIsOneArrayWhoseTasksEachRunTheirOwnOverrides) {
+TEST_P(SweepOnSandbox, SixTaskSweepIsOneArrayWhoseTasksEachRunTheirOwnOverrides) {
   const auto started = std::chrono::steady_clock::now();
   auto submitted = submit_sweep("-m --parallel 3 -- optimizer.lr=0.1,0.01,0.001 model=large,small");
   ASSERT_EQ(submitted.tasks.size(), 6u);
@@ -177,7 +177,7 @@ TEST_F(SweepOnSandbox, SixTaskSweepIsOneArrayWhoseTasksEachRunTheirOwnOverrides)
   EXPECT_THAT(log.output, HasSubstr("done: model=small optimizer=adam lr=0.01 "));
 }
 
-TEST_F(SweepOnSandbox, ASweepWithoutMultirunIsRefusedWithHydrasMessageAndRecordsNothing) {
+TEST_P(SweepOnSandbox, ASweepWithoutMultirunIsRefusedWithHydrasMessageAndRecordsNothing) {
   auto refused = sortie("submit tiny --cluster sandbox --partition debug -- optimizer.lr=0.1,0.01");
   EXPECT_NE(refused.status, 0);
   EXPECT_THAT(refused.output, HasSubstr("Ambiguous value for argument 'optimizer.lr=0.1,0.01'"));
@@ -201,7 +201,7 @@ class SweepCancelOnSandbox : public SweepOnSandbox {
   SweepCancelOnSandbox() : SweepOnSandbox(kSleeper) {}
 };
 
-TEST_F(SweepCancelOnSandbox, CancelOfOneTaskLeavesTheOthersAndCancelOfTheSweepEndsThemAll) {
+TEST_P(SweepCancelOnSandbox, CancelOfOneTaskLeavesTheOthersAndCancelOfTheSweepEndsThemAll) {
   auto submitted = submit_sweep("-m --parallel 2 -- sleep=120 i=0,1,2,3");
   ASSERT_EQ(submitted.tasks.size(), 4u);
   // Tasks 0 and 1 run; 2 and 3 wait for the limit.
@@ -254,6 +254,9 @@ TEST_F(SweepCancelOnSandbox, CancelOfOneTaskLeavesTheOthersAndCancelOfTheSweepEn
   EXPECT_EQ(rerun_tasks[3]["rerun_of"], submitted.tasks[3]);
   for (const auto& task : rerun_tasks) m_submitted.push_back(task["id"].get<std::int64_t>());
 }
+
+SORTIE_ON_EACH_SANDBOX(SweepOnSandbox);
+SORTIE_ON_EACH_SANDBOX(SweepCancelOnSandbox);
 
 }  // namespace
 }  // namespace sortie
