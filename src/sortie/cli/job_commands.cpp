@@ -347,7 +347,9 @@ int render(Context& context, const JobOptions& options) {
   return 0;
 }
 
-// One tick for every configured cluster that has unfinished jobs.
+// One tick for every configured cluster that has unfinished jobs. Every cluster is ticked and
+// every job SLURM's answer could be read for is updated; then fails (after saying each on
+// stderr) when a cluster could not be refreshed or a row of SLURM's answer could not be read.
 core::Result<void> refresh(Context& context, store::Store& store, const JobOptions& options) {
   auto clusters = context.clusters();
   if (!clusters) return std::unexpected(clusters.error());
@@ -356,6 +358,9 @@ core::Result<void> refresh(Context& context, store::Store& store, const JobOptio
   track_options.submit_grace =
       std::chrono::seconds(static_cast<std::int64_t>(options.submit_grace_seconds));
   jobs::Tracker tracker(store, track_options);
+  std::vector<std::string> failed_clusters;
+  std::size_t unreadable = 0;
+  std::optional<core::ErrorCode> code;
   for (const auto& cluster : (*clusters)->clusters) {
     auto unfinished = store.unfinished_jobs(store::ClusterName{cluster.name});
     if (!unfinished) return std::unexpected(unfinished.error());
@@ -365,11 +370,28 @@ core::Result<void> refresh(Context& context, store::Store& store, const JobOptio
     if (!ticked) {
       fmt::print(stderr, "sortie: could not refresh {}: {}\n", cluster.name,
                  ticked.error().message);
+      failed_clusters.push_back(cluster.name);
+      if (!code) code = ticked.error().code;
       continue;
     }
     for (const auto& message : ticked->unknown) fmt::print(stderr, "sortie: {}\n", message);
+    for (const auto& message : ticked->unreadable) {
+      fmt::print(stderr, "sortie: {}: {}\n", cluster.name, message);
+    }
+    unreadable += ticked->unreadable.size();
   }
-  return {};
+  if (unreadable == 0 && failed_clusters.empty()) return {};
+  std::vector<std::string> what;
+  if (unreadable > 0) {
+    what.push_back(fmt::format("{} row(s) of SLURM's answer could not be read (listed above; "
+                               "those jobs are left as they were, every other job is updated)",
+                               unreadable));
+  }
+  if (!failed_clusters.empty()) {
+    what.push_back(fmt::format("could not refresh {}", fmt::join(failed_clusters, ", ")));
+  }
+  return core::fail(code.value_or(core::ErrorCode::parse_error),
+                    fmt::format("refresh incomplete: {}", fmt::join(what, "; ")));
 }
 
 json::JobDocument document(const store::Job& job, std::string project) {
@@ -384,9 +406,12 @@ int list(Context& context, const JobOptions& options) {
   auto opened = context.store();
   if (!opened) return report(opened.error());
   store::Store& store = **opened;
+  // A refresh that could not read everything still lists what it has, then fails.
+  std::optional<core::Error> refresh_error;
   if (options.refresh) {
-    if (auto ok = refresh(context, store, options); !ok) return report(ok.error());
+    if (auto ok = refresh(context, store, options); !ok) refresh_error = ok.error();
   }
+  const auto finish = [&] { return refresh_error ? report(*refresh_error) : 0; };
 
   store::JobFilter filter;
   if (!options.sweep.empty()) {
@@ -425,7 +450,7 @@ int list(Context& context, const JobOptions& options) {
     for (const auto& job : page->jobs)
       documents.push_back(document(job, names[job.spec.project.value]));
     fmt::print("{}\n", json::to_json(documents));
-    return 0;
+    return finish();
   }
   fmt::print("{:<6} {:<16} {:<12} {:<12} {:<14} {:<5} {:<20} {:<12} {}\n", "ID", "PROJECT",
              "CLUSTER", "SLURM", "STATE", "EXIT", "SUBMITTED", "SWEEP", "NAME");
@@ -446,7 +471,7 @@ int list(Context& context, const JobOptions& options) {
                time_text(job.submitted_at ? job.submitted_at : job.created_at), sweep,
                job.spec.name);
   }
-  return 0;
+  return finish();
 }
 
 int show(Context& context, const JobOptions& options) {

@@ -67,9 +67,13 @@ std::optional<std::string> describe(const std::string& cluster,
         "call(s))",
         cluster, report->state_changes, report->reconciled, report->failed, report->slurm_calls);
   }
-  for (const auto& message : report->unknown) {
-    if (!line.empty()) line += "\n" + now_text() + " ";
-    line += fmt::format("{}: {}", cluster, message);
+  // Jobs SLURM no longer knows, and rows of SLURM's answer that could not be read (their jobs
+  // are left as they were; every other job was updated).
+  for (const auto* messages : {&report->unknown, &report->unreadable}) {
+    for (const auto& message : *messages) {
+      if (!line.empty()) line += "\n" + now_text() + " ";
+      line += fmt::format("{}: {}", cluster, message);
+    }
   }
   if (line.empty()) return std::nullopt;
   return line;

@@ -1,10 +1,13 @@
 #include "sortie/jobs/track.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
+
+#include "sortie/slurm/version.hpp"
 
 namespace sortie::jobs {
 namespace {
@@ -217,6 +220,13 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     return report;
   }
   report.slurm_calls = static_cast<int>(commands.size());
+  // The version only names the cluster's SLURM in messages about rows that cannot be read; the
+  // parsers read every version's output alike.
+  std::optional<std::size_t> version_at;
+  if (!m_slurm_versions.contains(cluster.name)) {
+    version_at = commands.size();
+    commands.push_back(slurm::version());
+  }
 
   auto outputs = remote.run(commands, m_options.timeout, remote::OnFailure::continue_batch);
   report.exchanges = 1;
@@ -226,18 +236,30 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
                       "the tracking exchange returned too few outputs");
   }
 
-  // Read every answer before recording anything: a partial answer must not half-update.
+  if (version_at) {
+    // Asked once: a cluster whose sinfo does not answer stays "version unknown".
+    const auto& answer = (*outputs)[*version_at];
+    m_slurm_versions[cluster.name] =
+        answer.exit_code == 0 ? slurm::parse_version(answer.out) : std::string();
+  }
+  const std::string_view slurm_version = m_slurm_versions.at(cluster.name);
+
+  // Read every answer before recording anything: a command that failed must not half-update. A
+  // row that cannot be read is only that row's failure.
+  std::vector<slurm::RowFailure> unreadable_rows;
   if (squeue_at) {
-    if (auto read = slurm::read_squeue_jobs((*outputs)[*squeue_at], m_queued); !read) {
+    if (auto read = slurm::read_squeue_rows((*outputs)[*squeue_at], m_queued); !read) {
       return std::unexpected(read.error());
     }
+    unreadable_rows = m_queued.failures;
   } else {
-    m_queued.clear();
+    m_queued.jobs.clear();
+    m_queued.failures.clear();
   }
-  const auto& queued = m_queued;
+  const auto& queued = m_queued.jobs;
   slurm::SacctAnswer accounted;
   if (sacct_at) {
-    auto read = slurm::read_sacct_jobs((*outputs)[*sacct_at]);
+    auto read = slurm::read_sacct_rows((*outputs)[*sacct_at]);
     if (!read) return std::unexpected(read.error());
     accounted = std::move(*read);
     if (accounted.accounting == slurm::Accounting::disabled) {
@@ -247,19 +269,28 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     }
   }
   if (scontrol_at) {
-    auto read = slurm::read_scontrol_jobs((*outputs)[*scontrol_at]);
+    auto read = slurm::read_scontrol_rows((*outputs)[*scontrol_at]);
     if (!read) return std::unexpected(read.error());
-    accounted.jobs.insert(accounted.jobs.end(), read->begin(), read->end());
+    accounted.jobs.insert(accounted.jobs.end(), read->jobs.begin(), read->jobs.end());
+    accounted.failures.insert(accounted.failures.end(), read->failures.begin(),
+                              read->failures.end());
   }
+  unreadable_rows.insert(unreadable_rows.end(), accounted.failures.begin(),
+                         accounted.failures.end());
+  // Rows of the lookups by key name no tracked job (those are not in SLURM's hands yet).
+  std::vector<slurm::RowFailure> unreadable_lookups;
   std::vector<slurm::JobInfo> found_by_keys;
   if (lookups_at) {
-    auto in_queue = slurm::read_squeue_jobs((*outputs)[*lookups_at]);
+    auto in_queue = slurm::read_squeue_rows((*outputs)[*lookups_at]);
     if (!in_queue) return std::unexpected(in_queue.error());
-    auto in_accounting = slurm::read_sacct_jobs((*outputs)[*lookups_at + 1]);
+    auto in_accounting = slurm::read_sacct_rows((*outputs)[*lookups_at + 1]);
     if (!in_accounting) return std::unexpected(in_accounting.error());
-    found_by_keys = std::move(*in_queue);
+    found_by_keys = std::move(in_queue->jobs);
     found_by_keys.insert(found_by_keys.end(), in_accounting->jobs.begin(),
                          in_accounting->jobs.end());
+    unreadable_lookups = std::move(in_queue->failures);
+    unreadable_lookups.insert(unreadable_lookups.end(), in_accounting->failures.begin(),
+                              in_accounting->failures.end());
   }
 
   // Record what the controller says, then what accounting says of the jobs that left it: only
@@ -299,6 +330,21 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   listed.assign(jobs.size(), 0);
   m_accounted.assign(jobs.size(), 0);
   m_latest.assign(jobs.size(), std::nullopt);
+  m_unreadable.assign(jobs.size(), 0);
+  // SLURM ids (an array's for its tasks) whose rows could not all be read, and whether a row
+  // named no job at all: nothing may be concluded from the absence of their rows.
+  std::set<std::int64_t> ids_unreadable;
+  bool unattributed = false;
+  for (const auto& failure : unreadable_rows) {
+    if (failure.job_id.empty()) {
+      unattributed = true;
+      continue;
+    }
+    const auto named_job = slurm::job_named(failure.job_id);
+    const auto number = parse_job_number(named_job.array_job_id.empty() ? named_job.job_id
+                                                                        : named_job.array_job_id);
+    if (number) ids_unreadable.insert(*number);
+  }
   // Arrays that still have a task SLURM may run, and arrays accounting answered for.
   std::set<std::int64_t> arrays_active;
   std::set<std::int64_t> arrays_accounted;
@@ -340,7 +386,7 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
     // the rest of its array is over and accounted for, that is the only way a task vanishes.
     for (const auto& [array_id, tasks] : tracked.by_array) {
       if (!sacct_at || !sacct_asked.contains(array_id) || !arrays_accounted.contains(array_id) ||
-          arrays_active.contains(array_id)) {
+          arrays_active.contains(array_id) || ids_unreadable.contains(array_id) || unattributed) {
         continue;
       }
       for (const auto& [task_index, index] : tasks) {
@@ -353,9 +399,45 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
         if (auto ok = record(index, update, update.state); !ok) return ok;
       }
     }
+    // A job whose row could not be read, and that no other row accounted for, keeps its state;
+    // its reason says why it is not updated (a later readable row replaces it).
+    for (const auto& failure : unreadable_rows) {
+      const std::string detail = slurm::describe(failure, slurm_version);
+      if (failure.job_id.empty()) {
+        report.unreadable.push_back(fmt::format(
+            "could not read a row of SLURM's answer (its job id is unreadable): {}", detail));
+        continue;
+      }
+      const auto named_job = slurm::job_named(failure.job_id);
+      std::vector<std::int64_t> marked;
+      for (const auto index : tracked_indices(named_job)) {
+        marked.push_back(jobs[index].id.value);
+        if (listed[index] || m_accounted[index] || m_unreadable[index]) continue;
+        m_unreadable[index] = 1;
+        const auto& job = jobs[index];
+        const std::string reason =
+            fmt::format("could not read SLURM's answer for this job: {}", detail);
+        if (job.reason == reason) continue;
+        store::StateUpdate update;
+        update.state = job.status.state.value_or(slurm::JobState::pending);
+        update.reason = reason;
+        auto changed = m_store.record_state(job.id, update);
+        if (!changed) return std::unexpected(changed.error());
+      }
+      report.unreadable.push_back(fmt::format(
+          "could not read SLURM's answer for SLURM job {}{}: {}", failure.job_id,
+          marked.empty() ? std::string() : fmt::format(" (sortie job {})", fmt::join(marked, ", ")),
+          detail));
+    }
     return {};
   });
   if (!states_recorded) return std::unexpected(states_recorded.error());
+  for (const auto& failure : unreadable_lookups) {
+    report.unreadable.push_back(fmt::format(
+        "could not read SLURM's answer to the lookup of unsettled submissions{}: {}",
+        failure.job_id.empty() ? std::string() : fmt::format(" (SLURM job {})", failure.job_id),
+        slurm::describe(failure, slurm_version)));
+  }
   auto& listed_now = m_listed[cluster.name];
   listed_now.clear();
   for (const auto index : tracked.with_id) {
@@ -364,7 +446,9 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
   std::ranges::sort(listed_now);
   for (std::size_t k = 0; sacct_at && k < tracked.with_id.size(); ++k) {
     const auto index = canonical(tracked.with_id[k]);
-    if (index != tracked.with_id[k] || listed[index] || m_accounted[index]) continue;
+    if (index != tracked.with_id[k] || listed[index] || m_accounted[index] || m_unreadable[index]) {
+      continue;
+    }
     const auto& job = jobs[index];
     const std::string id = job.spec.array_task_index ? fmt::format("{}_{}", job.slurm_job_id->value,
                                                                    *job.spec.array_task_index)
@@ -427,6 +511,8 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
       continue;
     }
     if (now - std::max(job.created_at, job.updated_at) < m_options.submit_grace) continue;
+    // An unreadable row may be this very submission: never declare it failed on that answer.
+    if (!unreadable_lookups.empty()) continue;
     const std::string reason =
         fmt::format("SLURM has no job named {}: the submission did not reach SLURM", key);
     if (job.spec.sweep) {

@@ -43,6 +43,11 @@ struct TickReport {
   int failed = 0;         // submitting → submit_failed
   // One message per SLURM job that neither squeue nor sacct (or scontrol) knows (yet).
   std::vector<std::string> unknown;
+  // One message per row of SLURM's answer that could not be read: the job (SLURM's id and
+  // sortie's, when known), the command, field and value, and the cluster's SLURM version. Each
+  // such job was left as it was (unless another command's row said what it is), and carries the
+  // message as its reason; a row whose job id is unreadable names no job.
+  std::vector<std::string> unreadable;
 };
 
 // The slurm job's stdout/stderr path of `job`: the recorded pattern with %j and %A replaced by
@@ -75,8 +80,12 @@ class Tracker {
   // when sacct said last time that accounting is off, and squeue+sacct by the names of all jobs
   // still `submitting`; then records every change, settles submissions (found → submitted; not
   // found after the grace period → submit_failed, never a new sbatch), and scans new log bytes of
-  // running and just-finished jobs for W&B run links. Fails when the exchange fails or SLURM's
-  // answer cannot be read; nothing is recorded then.
+  // running and just-finished jobs for W&B run links. A row of SLURM's answer that cannot be
+  // read marks only its own job (TickReport::unreadable; the job keeps its state, its reason says
+  // what could not be read) and stops no other job's update; submissions are not declared failed
+  // while a lookup row is unreadable. The first tick for a cluster also asks its SLURM version
+  // (`sinfo --version`, not a controller call, not counted), for those messages. Fails when the
+  // exchange fails or a command itself failed; nothing is recorded then.
   //
   // `max_slurm_calls` (at least 1) caps the SLURM calls of this tick, so a caller can hold a
   // rate: squeue comes first, then the lookups of unsettled submissions, then sacct, then
@@ -120,12 +129,15 @@ class Tracker {
   // Per cluster: the jobs and array tasks seen by the last squeue, sorted.
   std::map<std::string, std::vector<Listed>> m_listed;
   // Reused from tick to tick, so a steady tick allocates little.
-  std::vector<slurm::JobInfo> m_queued;
+  slurm::JobRows m_queued;
   std::vector<std::optional<slurm::JobState>> m_latest;  // per index of Tracked::jobs
   std::vector<char> m_accounted;                         // per index of Tracked::jobs
   std::vector<char> m_listed_now;                        // per index of Tracked::jobs
+  // Per index of Tracked::jobs: a row of it could not be read.
+  std::vector<char> m_unreadable;
   std::map<std::int64_t, LogCursor> m_logs;              // per sortie job id
   std::set<std::string> m_no_accounting;  // clusters whose sacct said accounting is disabled
+  std::map<std::string, std::string> m_slurm_versions;  // per cluster, once `sinfo` answered
   std::map<std::string, std::size_t> m_scan_turn;  // per cluster: where the next log scan starts
 };
 

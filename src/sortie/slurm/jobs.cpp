@@ -143,7 +143,7 @@ void keep_facts_only(JobInfo& job) {
   if (job.nodes.empty()) job.start_time.reset();
 }
 
-// "3:0" (exit:signal) as sacct and scontrol print ExitCode.
+// "3:0" (exit:signal) as sacct and scontrol print ExitCode, and squeue's exit_code from 23.02 on.
 bool set_exit_pair(JobInfo& job, std::string_view text) {
   const auto colon = text.find(':');
   if (colon == std::string_view::npos) return false;
@@ -155,27 +155,78 @@ bool set_exit_pair(JobInfo& job, std::string_view text) {
   return true;
 }
 
+// squeue's exit_code in every form src/squeue/print.c (_print_job_exit_code) printed it: up to
+// 22.05 the raw wait status with "%d" ("768" is exit 3, "9" is signal 9, "-2" is NO_VAL: none
+// yet); from 23.02 on "exit:signal" ("3:0", "0:9"), and nothing at all for NO_VAL.
+bool set_squeue_exit(JobInfo& job, std::string_view text) {
+  job.exit_code.reset();
+  job.signal.reset();
+  if (text.empty() || text == "-2" || text == "N/A") return true;
+  if (text.find(':') != std::string_view::npos) return set_exit_pair(job, text);
+  constexpr std::int64_t kNoVal = 0xfffffffe;  // NO_VAL printed unsigned
+  const auto status = detail::parse_count(text);
+  if (!status) return false;
+  if (*status == kNoVal) return true;
+  if (*status > 0xffff) return false;
+  // WIFSIGNALED: the low 7 bits hold the signal (0x7f marks a stopped job, which 23.02 on
+  // prints as 0:0); WEXITSTATUS: the next 8 bits.
+  const auto low = static_cast<int>(*status & 0x7f);
+  const bool signalled = low != 0 && low != 0x7f;
+  job.exit_code = signalled || low == 0x7f ? 0 : static_cast<int>((*status >> 8) & 0xff);
+  job.signal = signalled ? low : 0;
+  return true;
+}
+
+// "123", "123_4" or "123_[0-3%2]": a job id as squeue, sacct and scontrol print one ("123+0",
+// a component of a heterogeneous job, too, though sortie never submits one).
+bool is_printed_job_id(std::string_view id) {
+  const auto underscore = id.find('_');
+  if (const auto plus = id.find('+');
+      underscore == std::string_view::npos && plus != std::string_view::npos) {
+    return is_digits(id.substr(0, plus)) && is_digits(id.substr(plus + 1));
+  }
+  if (underscore == std::string_view::npos) return is_digits(id);
+  const auto task = id.substr(underscore + 1);
+  return is_digits(id.substr(0, underscore)) &&
+         (is_digits(task) || (task.size() > 2 && task.front() == '[' && task.back() == ']'));
+}
+
+template <class T>
+using LineResult = std::expected<T, RowFailure>;
+
+// Reads the values of one line; each reader returns the line's failure, naming the field, when
+// the value is not one SLURM prints.
 class LineParser {
  public:
   LineParser(std::string_view command, std::size_t line_number, std::chrono::seconds utc_offset)
       : m_command(command), m_line_number(line_number), m_utc_offset(utc_offset) {}
 
-  core::Error error(std::string message) const {
-    return core::Error{core::ErrorCode::parse_error,
-                       fmt::format("{}, line {}: {}", m_command, m_line_number, message)};
+  RowFailure failure(std::string_view field, std::string_view value, std::string problem) const {
+    RowFailure failure;
+    failure.command = std::string(m_command);
+    failure.line = m_line_number;
+    failure.field = std::string(field);
+    failure.value = std::string(value.substr(0, 160));
+    failure.problem = std::move(problem);
+    return failure;
   }
 
-  core::Result<void> time(std::string_view what, std::string_view text,
-                          std::optional<TimePoint>& out) const {
+  std::unexpected<RowFailure> fail(std::string_view field, std::string_view value,
+                                   std::string problem) const {
+    return std::unexpected(failure(field, value, std::move(problem)));
+  }
+
+  LineResult<void> time(std::string_view field, std::string_view text,
+                        std::optional<TimePoint>& out) const {
     auto parsed = parse_slurm_time(text, m_utc_offset);
-    if (!parsed) return std::unexpected(error(fmt::format("{}: {}", what, parsed.error().message)));
+    if (!parsed) return fail(field, text, parsed.error().message);
     out = *parsed;
     return {};
   }
 
-  core::Result<void> state(std::string_view text, JobInfo& job) const {
+  LineResult<void> state(std::string_view field, std::string_view text, JobInfo& job) const {
     const auto state = parse_job_state(text);
-    if (!state) return std::unexpected(error(fmt::format("unknown job state '{}'", text)));
+    if (!state) return fail(field, text, "not a job state SLURM 20.11-26.05 prints");
     job.state = *state;
     constexpr std::string_view by = " by ";
     if (const auto at = text.find(by); at != std::string_view::npos) {
@@ -184,16 +235,29 @@ class LineParser {
     return {};
   }
 
-  core::Result<void> time_limit(std::string_view text, JobInfo& job) const {
+  // A time limit as squeue (_print_secs: "5:00", "1:00:00", "1-00:00:00") and scontrol
+  // (mins2time_str: "00:05:00") print it, or one of their words for none: UNLIMITED (INFINITE),
+  // NOT_SET (squeue) and Partition_Limit (scontrol) for NO_VAL, INVALID.
+  LineResult<void> time_limit(std::string_view field, std::string_view text, JobInfo& job) const {
+    if (text == "NOT_SET" || text == "Partition_Limit" || text == "INVALID") {
+      job.time_limit.reset();
+      return {};
+    }
     auto limit = parse_time_limit(text);
-    if (!limit) return std::unexpected(error(fmt::format("time limit: {}", limit.error().message)));
+    if (!limit) return fail(field, text, limit.error().message);
     job.time_limit = *limit;
     return {};
   }
 
-  core::Result<void> elapsed(std::string_view text, JobInfo& job) const {
+  // The run time as squeue (_print_secs) and scontrol (secs2time_str) print it; INVALID for a
+  // negative or implausible one, UNLIMITED for INFINITE.
+  LineResult<void> elapsed(std::string_view field, std::string_view text, JobInfo& job) const {
+    if (text == "INVALID" || text == "UNLIMITED") {
+      job.elapsed.reset();
+      return {};
+    }
     auto seconds = parse_elapsed(text);
-    if (!seconds) return std::unexpected(error(seconds.error().message));
+    if (!seconds) return fail(field, text, seconds.error().message);
     job.elapsed = *seconds;
     return {};
   }
@@ -204,112 +268,129 @@ class LineParser {
   std::chrono::seconds m_utc_offset;
 };
 
-// Parses one squeue line into `job`, overwriting every field (its strings keep their memory).
-core::Result<void> parse_squeue_line_into(std::string_view line, const LineParser& parser,
-                                          JobInfo& job) {
-  std::array<std::string_view, kSqueueFieldCount> fields{};
-  if (!split_fields(line, fields, true)) {
-    return std::unexpected(parser.error(
-        fmt::format("expected {} fields ({}), each followed by '{}', got '{}'", kSqueueFieldCount,
-                    kSqueueJobFields, kJobFieldDelimiter, line.substr(0, 160))));
-  }
-  job.job_id.assign(fields[0]);
-  if (job.job_id.empty()) return std::unexpected(parser.error("empty JobArrayID"));
-  job.array_job_id.clear();
-  job.array_task_id.reset();
-  job.array_task_range.clear();
-  set_array_fields(job);
-  job.cancelled_by.reset();
-  if (auto ok = parser.state(fields[3], job); !ok) return std::unexpected(ok.error());
-  assign_none_as_empty(job.reason, fields[4]);
-  job.user.assign(fields[5]);
-  job.partition.assign(fields[6]);
-  if (auto ok = parser.time("SubmitTime", fields[7], job.submit_time); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (auto ok = parser.time("StartTime", fields[8], job.start_time); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (auto ok = parser.time("EndTime", fields[9], job.end_time); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (auto ok = parser.elapsed(fields[10], job); !ok) return std::unexpected(ok.error());
-  if (auto ok = parser.time_limit(fields[11], job); !ok) return std::unexpected(ok.error());
-  // squeue's exit_code is the raw wait status: 768 is exit 3, 9 is signal 9.
-  const auto status = detail::parse_count(fields[12]);
-  if (!status || *status > 0xffff) {
-    return std::unexpected(parser.error(fmt::format("exit_code '{}' is not a number", fields[12])));
-  }
-  job.exit_code = static_cast<int>((*status >> 8) & 0xff);
-  job.signal = static_cast<int>(*status & 0x7f);
-  assign_none_as_empty(job.nodes, fields[13]);
-  assign_none_as_empty(job.work_dir, fields[14]);
-  assign_none_as_empty(job.stdout_path, fields[15]);
-  assign_none_as_empty(job.stderr_path, fields[16]);
-  if (fields[17] == "(null)") {
-    job.comment.clear();
-  } else {
-    job.comment.assign(fields[17]);
-  }
-  job.name.assign(fields[18]);
-  keep_facts_only(job);
-  return {};
+// The first field of a line the fields of which could not be split, when it is a job id.
+std::string leading_job_id(std::string_view line) {
+  const auto id = line.substr(0, line.find(kJobFieldDelimiter));
+  return is_printed_job_id(id) ? std::string(id) : std::string();
 }
 
-core::Result<JobInfo> parse_squeue_line(std::string_view line, const LineParser& parser) {
+// Parses one squeue line into `job`, overwriting every field (its strings keep their memory).
+LineResult<void> parse_squeue_line_into(std::string_view line, const LineParser& parser,
+                                        JobInfo& job) {
+  std::array<std::string_view, kSqueueFieldCount> fields{};
+  if (!split_fields(line, fields, true)) {
+    auto failure =
+        parser.failure("line", line,
+                       fmt::format("expected {} fields ({}), each followed by '{}'",
+                                   kSqueueFieldCount, kSqueueJobFields, kJobFieldDelimiter));
+    failure.job_id = leading_job_id(line);
+    return std::unexpected(std::move(failure));
+  }
+  if (!is_printed_job_id(fields[0])) {
+    return parser.fail("JobArrayID", fields[0], "not a job id (123, 123_4 or 123_[0-3])");
+  }
+  job.job_id.assign(fields[0]);
+  // Any other field that cannot be read still names the job.
+  auto read = [&]() -> LineResult<void> {
+    job.array_job_id.clear();
+    job.array_task_id.reset();
+    job.array_task_range.clear();
+    set_array_fields(job);
+    job.cancelled_by.reset();
+    if (auto ok = parser.state("State", fields[3], job); !ok) return ok;
+    assign_none_as_empty(job.reason, fields[4]);
+    job.user.assign(fields[5]);
+    job.partition.assign(fields[6]);
+    if (auto ok = parser.time("SubmitTime", fields[7], job.submit_time); !ok) return ok;
+    if (auto ok = parser.time("StartTime", fields[8], job.start_time); !ok) return ok;
+    if (auto ok = parser.time("EndTime", fields[9], job.end_time); !ok) return ok;
+    if (auto ok = parser.elapsed("TimeUsed", fields[10], job); !ok) return ok;
+    if (auto ok = parser.time_limit("TimeLimit", fields[11], job); !ok) return ok;
+    if (!set_squeue_exit(job, fields[12])) {
+      return parser.fail("exit_code", fields[12],
+                         "neither a wait status (768) nor exit:signal (3:0)");
+    }
+    assign_none_as_empty(job.nodes, fields[13]);
+    assign_none_as_empty(job.work_dir, fields[14]);
+    assign_none_as_empty(job.stdout_path, fields[15]);
+    assign_none_as_empty(job.stderr_path, fields[16]);
+    if (fields[17] == "(null)") {
+      job.comment.clear();
+    } else {
+      job.comment.assign(fields[17]);
+    }
+    job.name.assign(fields[18]);
+    keep_facts_only(job);
+    return {};
+  };
+  auto ok = read();
+  if (!ok) ok.error().job_id = job.job_id;
+  return ok;
+}
+
+LineResult<JobInfo> parse_squeue_line(std::string_view line, const LineParser& parser) {
   JobInfo job;
   if (auto ok = parse_squeue_line_into(line, parser, job); !ok) return std::unexpected(ok.error());
   return job;
 }
 
-core::Result<std::optional<JobInfo>> parse_sacct_line(std::string_view line,
-                                                      const LineParser& parser) {
+LineResult<std::optional<JobInfo>> parse_sacct_line(std::string_view line,
+                                                    const LineParser& parser) {
+  // Step rows ("123.batch", "123.0") are not jobs, however they are printed.
+  if (contains(line.substr(0, line.find(kJobFieldDelimiter)), ".")) {
+    return std::optional<JobInfo>{};
+  }
   std::array<std::string_view, kSacctFieldCount> fields{};
   if (!split_fields(line, fields, false)) {
-    return std::unexpected(parser.error(
-        fmt::format("expected {} fields ({}) separated by '{}', got '{}'", kSacctFieldCount,
-                    kSacctJobFields, kJobFieldDelimiter, line.substr(0, 160))));
+    auto failure =
+        parser.failure("line", line,
+                       fmt::format("expected {} fields ({}) separated by '{}'", kSacctFieldCount,
+                                   kSacctJobFields, kJobFieldDelimiter));
+    failure.job_id = leading_job_id(line);
+    return std::unexpected(std::move(failure));
   }
-  if (contains(fields[0], ".")) return std::optional<JobInfo>{};
+  if (!is_printed_job_id(fields[0])) {
+    return parser.fail("JobID", fields[0], "not a job id (123, 123_4 or 123_[0-3])");
+  }
   JobInfo job;
   job.job_id = std::string(fields[0]);
-  if (job.job_id.empty()) return std::unexpected(parser.error("empty JobID"));
-  set_array_fields(job);
-  if (auto ok = parser.state(fields[2], job); !ok) return std::unexpected(ok.error());
-  if (!set_exit_pair(job, fields[3])) {
-    return std::unexpected(parser.error(fmt::format("ExitCode '{}' is not N:M", fields[3])));
+  auto read = [&]() -> LineResult<void> {
+    set_array_fields(job);
+    if (auto ok = parser.state("State", fields[2], job); !ok) return ok;
+    // Empty only for records of the jobcomp plugin; sacct prints "exit:signal" otherwise.
+    if (!fields[3].empty() && !set_exit_pair(job, fields[3])) {
+      return parser.fail("ExitCode", fields[3], "not exit:signal (3:0)");
+    }
+    job.reason = none_as_empty(fields[4]);
+    job.user = std::string(fields[5]);
+    job.partition = std::string(fields[6]);
+    if (auto ok = parser.time("Submit", fields[7], job.submit_time); !ok) return ok;
+    if (auto ok = parser.time("Start", fields[8], job.start_time); !ok) return ok;
+    if (auto ok = parser.time("End", fields[9], job.end_time); !ok) return ok;
+    if (!fields[10].empty()) {
+      const auto elapsed = detail::parse_count(fields[10]);
+      if (!elapsed) return parser.fail("ElapsedRaw", fields[10], "not a number of seconds");
+      job.elapsed = std::chrono::seconds(*elapsed);
+    }
+    // TimelimitRaw is minutes, a word for no limit of the job's own (src/sacct/print.c:
+    // UNLIMITED for INFINITE, Partition_Limit for NO_VAL), or nothing for 0.
+    if (const auto minutes = detail::parse_count(fields[11])) {
+      if (*minutes < 0xfffffffeLL) job.time_limit = std::chrono::minutes(*minutes);
+    } else if (fields[11] != "UNLIMITED" && fields[11] != "Partition_Limit" &&
+               fields[11] != "INVALID" && fields[11] != "NOT_SET" && !fields[11].empty()) {
+      return parser.fail("TimelimitRaw", fields[11], "not a number of minutes");
+    }
+    job.nodes = fields[12] == "None assigned" ? std::string() : none_as_empty(fields[12]);
+    job.work_dir = none_as_empty(fields[13]);
+    job.comment = fields[14] == "(null)" ? std::string() : std::string(fields[14]);
+    job.name = std::string(fields[15]);
+    keep_facts_only(job);
+    return {};
+  };
+  if (auto ok = read(); !ok) {
+    ok.error().job_id = job.job_id;
+    return std::unexpected(std::move(ok.error()));
   }
-  job.reason = none_as_empty(fields[4]);
-  job.user = std::string(fields[5]);
-  job.partition = std::string(fields[6]);
-  if (auto ok = parser.time("Submit", fields[7], job.submit_time); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (auto ok = parser.time("Start", fields[8], job.start_time); !ok) {
-    return std::unexpected(ok.error());
-  }
-  if (auto ok = parser.time("End", fields[9], job.end_time); !ok) {
-    return std::unexpected(ok.error());
-  }
-  const auto elapsed = detail::parse_count(fields[10]);
-  if (!elapsed) {
-    return std::unexpected(
-        parser.error(fmt::format("ElapsedRaw '{}' is not a number", fields[10])));
-  }
-  job.elapsed = std::chrono::seconds(*elapsed);
-  // TimelimitRaw is minutes, or words for no limit of the job's own.
-  if (const auto minutes = detail::parse_count(fields[11])) {
-    if (*minutes < 0xffffffffLL) job.time_limit = std::chrono::minutes(*minutes);
-  } else if (fields[11] != "UNLIMITED" && fields[11] != "Partition_Limit" &&
-             fields[11] != "INVALID" && !fields[11].empty()) {
-    return std::unexpected(
-        parser.error(fmt::format("TimelimitRaw '{}' is not a number", fields[11])));
-  }
-  job.nodes = fields[12] == "None assigned" ? std::string() : std::string(fields[12]);
-  job.work_dir = std::string(fields[13]);
-  job.comment = std::string(fields[14]);
-  job.name = std::string(fields[15]);
-  keep_facts_only(job);
   return std::optional<JobInfo>{std::move(job)};
 }
 
@@ -317,10 +398,12 @@ bool is_free_text_job_key(std::string_view key) {
   return key == "JobName" || key == "Comment" || key == "WorkDir" || key == "StdOut" ||
          key == "StdErr" || key == "StdIn" || key == "Command" || key == "Reason" ||
          key == "AdminComment" || key == "SystemComment" || key == "Dependency" ||
-         key == "Features" || key == "Extra";
+         key == "Features" || key == "Extra" || key == "SubmitLine" || key == "Prefer" ||
+         key == "MailUser" || key == "Reservation" || key == "SELinuxContext";
 }
 
-// Keys `scontrol -o show job` prints (22.05-24.x); only these end a free-text value.
+// Keys `scontrol -o show job` prints (20.11-26.05: src/api/job_info.c up to 23.11,
+// src/scontrol/info_job.c from 24.05 on); only these end a free-text value.
 bool is_known_job_key(std::string_view key) {
   static constexpr std::string_view kKeys[] = {
       "JobId",
@@ -419,6 +502,41 @@ bool is_known_job_key(std::string_view key) {
       "HetJobIdSet",
       "HetJobOffset",
       "Extra",
+      "ReqTRES",
+      "AllocTRES",
+      "BatchFeatures",
+      "BurstBuffer",
+      "BurstBufferState",
+      "CPUFreqReq",
+      "ClusterFeatures",
+      "ContainerType",
+      "CronJob",
+      "CrontabSpec",
+      "FailedNode",
+      "FedOrigin",
+      "FedViableSiblings",
+      "FedActiveSiblings",
+      "GresEnforceBind",
+      "GresAllowTaskSharing",
+      "GresOneTaskPerSharing",
+      "KillOnInvalidDependent",
+      "KillOInInvalidDependent",
+      "NtasksPerTRES",
+      "OOMKillStep",
+      "Prefer",
+      "ResvPorts",
+      "SELinuxContext",
+      "SLUID",
+      "SegmentSize",
+      "SpreadJob",
+      "SpreadSegments",
+      "StepMgrEnabled",
+      "SubmitLine",
+      "Switches",
+      "ThreadSpec",
+      "WCKey",
+      "ExpeditedRequeue",
+      "ConsolidateSegments",
   };
   return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
 }
@@ -486,15 +604,15 @@ bool for_each_job_field(std::string_view line, OnField on_field) {
   return true;
 }
 
-core::Result<JobInfo> parse_scontrol_line(std::string_view line, const LineParser& parser) {
+LineResult<JobInfo> parse_scontrol_line(std::string_view line, const LineParser& parser) {
   JobInfo job;
   std::string raw_id;
   std::string array_task;
-  std::optional<core::Error> error;
+  std::optional<RowFailure> failure;
   const bool ok = for_each_job_field(line, [&](std::string_view key, std::string_view value) {
-    if (error) return;
-    auto keep = [&](core::Result<void> result) {
-      if (!result) error = result.error();
+    if (failure) return;
+    auto keep = [&](LineResult<void> result) {
+      if (!result) failure = std::move(result.error());
     };
     if (key == "JobId") {
       raw_id = std::string(value);
@@ -507,23 +625,21 @@ core::Result<JobInfo> parse_scontrol_line(std::string_view line, const LineParse
     } else if (key == "UserId") {
       job.user = std::string(value.substr(0, value.find('(')));
     } else if (key == "JobState") {
-      keep(parser.state(value, job));
+      keep(parser.state(key, value, job));
     } else if (key == "Reason") {
       job.reason = none_as_empty(value);
     } else if (key == "ExitCode") {
-      if (!set_exit_pair(job, value)) {
-        error = parser.error(fmt::format("ExitCode '{}' is not N:M", value));
-      }
+      if (!set_exit_pair(job, value)) failure = parser.failure(key, value, "not exit:signal (3:0)");
     } else if (key == "RunTime") {
-      keep(parser.elapsed(value, job));
+      keep(parser.elapsed(key, value, job));
     } else if (key == "TimeLimit") {
-      keep(parser.time_limit(value, job));
+      keep(parser.time_limit(key, value, job));
     } else if (key == "SubmitTime") {
-      keep(parser.time("SubmitTime", value, job.submit_time));
+      keep(parser.time(key, value, job.submit_time));
     } else if (key == "StartTime") {
-      keep(parser.time("StartTime", value, job.start_time));
+      keep(parser.time(key, value, job.start_time));
     } else if (key == "EndTime") {
-      keep(parser.time("EndTime", value, job.end_time));
+      keep(parser.time(key, value, job.end_time));
     } else if (key == "Partition") {
       job.partition = std::string(value);
     } else if (key == "NodeList") {
@@ -538,11 +654,8 @@ core::Result<JobInfo> parse_scontrol_line(std::string_view line, const LineParse
       job.stderr_path = none_as_empty(value);
     }
   });
-  if (!ok) return std::unexpected(parser.error("expected Key=Value fields"));
-  if (error) return std::unexpected(std::move(*error));
-  if (!is_digits(raw_id)) {
-    return std::unexpected(parser.error(fmt::format("JobId '{}' is not a number", raw_id)));
-  }
+  if (!ok) return parser.fail("line", line, "expected Key=Value fields");
+  if (!is_digits(raw_id)) return parser.fail("JobId", raw_id, "not a job id (a number)");
   // An array task's JobId is its own raw id; name it as squeue and sacct do.
   if (!job.array_job_id.empty() && !array_task.empty()) {
     job.job_id = is_digits(array_task) ? fmt::format("{}_{}", job.array_job_id, array_task)
@@ -553,34 +666,47 @@ core::Result<JobInfo> parse_scontrol_line(std::string_view line, const LineParse
     job.job_id = raw_id;
     job.array_job_id.clear();
   }
+  if (failure) {
+    failure->job_id = is_printed_job_id(job.job_id) ? job.job_id : raw_id;
+    return std::unexpected(std::move(*failure));
+  }
   keep_facts_only(job);
   return job;
 }
 
+// Calls parse_line on each non-blank line of `output`: the jobs it reads and the lines it
+// cannot, in order.
 template <class ParseLine>
-core::Result<std::vector<JobInfo>> parse_lines(std::string_view output, std::string_view command,
-                                               std::chrono::seconds utc_offset,
-                                               ParseLine parse_line) {
-  std::vector<JobInfo> jobs;
-  std::optional<core::Error> error;
+JobRows parse_lines(std::string_view output, std::string_view command,
+                    std::chrono::seconds utc_offset, ParseLine parse_line) {
+  JobRows rows;
   detail::for_each_line(output, [&](std::size_t number, std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (detail::trim(line).empty()) return true;
     const LineParser parser(command, number, utc_offset);
     auto job = parse_line(line, parser);
     if (!job) {
-      error = std::move(job.error());
-      return false;
-    }
-    if constexpr (std::is_same_v<std::decay_t<decltype(*job)>, JobInfo>) {
-      jobs.push_back(std::move(*job));
+      rows.failures.push_back(std::move(job.error()));
+    } else if constexpr (std::is_same_v<std::decay_t<decltype(*job)>, JobInfo>) {
+      rows.jobs.push_back(std::move(*job));
     } else if (*job) {
-      jobs.push_back(std::move(**job));
+      rows.jobs.push_back(std::move(**job));
     }
     return true;
   });
-  if (error) return std::unexpected(std::move(*error));
-  return jobs;
+  return rows;
+}
+
+// The error of a strict read: the first row that could not be read.
+core::Error row_error(const RowFailure& failure) {
+  return core::Error{core::ErrorCode::parse_error,
+                     fmt::format("{}, line {}: {} '{}': {}", failure.command, failure.line,
+                                 failure.field, failure.value, failure.problem)};
+}
+
+core::Result<std::vector<JobInfo>> all_rows(JobRows rows) {
+  if (!rows.failures.empty()) return std::unexpected(row_error(rows.failures.front()));
+  return std::move(rows.jobs);
 }
 
 bool is_invalid_job_id(const remote::Output& output) {
@@ -614,7 +740,7 @@ std::vector<std::string> squeue_argv() {
 core::Result<std::optional<TimePoint>> parse_slurm_time(std::string_view text,
                                                         std::chrono::seconds utc_offset) {
   text = detail::trim(text);
-  if (text.empty() || text == "Unknown" || text == "None" || text == "N/A") {
+  if (text.empty() || text == "Unknown" || text == "None" || text == "NONE" || text == "N/A") {
     return std::optional<TimePoint>{};
   }
   if (const auto seconds = detail::parse_count(text)) {
@@ -693,38 +819,48 @@ remote::Command squeue_by_names(std::string_view user, const std::vector<std::st
   return remote::Command{std::move(argv), {}};
 }
 
-core::Result<std::vector<JobInfo>> parse_squeue_jobs(std::string_view output,
-                                                     std::chrono::seconds utc_offset) {
+JobRows parse_squeue_rows(std::string_view output, std::chrono::seconds utc_offset) {
   return parse_lines(output, "squeue", utc_offset, parse_squeue_line);
 }
 
-core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output) {
-  if (is_invalid_job_id(output)) return std::vector<JobInfo>{};
-  if (auto ok = check(output, "squeue"); !ok) return std::unexpected(ok.error());
-  return parse_squeue_jobs(output.out);
+core::Result<std::vector<JobInfo>> parse_squeue_jobs(std::string_view output,
+                                                     std::chrono::seconds utc_offset) {
+  return all_rows(parse_squeue_rows(output, utc_offset));
 }
 
-core::Result<void> read_squeue_jobs(const remote::Output& output, std::vector<JobInfo>& jobs) {
+core::Result<JobRows> read_squeue_rows(const remote::Output& output) {
+  JobRows rows;
+  if (auto ok = read_squeue_rows(output, rows); !ok) return std::unexpected(ok.error());
+  return rows;
+}
+
+core::Result<void> read_squeue_rows(const remote::Output& output, JobRows& rows) {
   std::size_t count = 0;
+  rows.failures.clear();
   if (!is_invalid_job_id(output)) {
     if (auto ok = check(output, "squeue"); !ok) return std::unexpected(ok.error());
-    std::optional<core::Error> error;
+    auto& jobs = rows.jobs;
     detail::for_each_line(output.out, [&](std::size_t number, std::string_view line) {
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (detail::trim(line).empty()) return true;
       if (count == jobs.size()) jobs.emplace_back();
       const LineParser parser("squeue", number, std::chrono::seconds{});
       if (auto ok = parse_squeue_line_into(line, parser, jobs[count]); !ok) {
-        error = std::move(ok.error());
-        return false;
+        rows.failures.push_back(std::move(ok.error()));
+      } else {
+        ++count;
       }
-      ++count;
       return true;
     });
-    if (error) return std::unexpected(std::move(*error));
   }
-  jobs.resize(count);
+  rows.jobs.resize(count);
   return {};
+}
+
+core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output) {
+  auto rows = read_squeue_rows(output);
+  if (!rows) return std::unexpected(rows.error());
+  return all_rows(std::move(*rows));
 }
 
 std::vector<std::string> not_listed(const std::vector<std::string>& job_ids,
@@ -799,34 +935,70 @@ remote::Command sacct_by_names(std::string_view user, const std::vector<std::str
   return remote::Command{std::move(argv), {}};
 }
 
-core::Result<std::vector<JobInfo>> parse_sacct_jobs(std::string_view output,
-                                                    std::chrono::seconds utc_offset) {
+JobRows parse_sacct_rows(std::string_view output, std::chrono::seconds utc_offset) {
   return parse_lines(output, "sacct", utc_offset, parse_sacct_line);
 }
 
-core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output) {
+core::Result<std::vector<JobInfo>> parse_sacct_jobs(std::string_view output,
+                                                    std::chrono::seconds utc_offset) {
+  return all_rows(parse_sacct_rows(output, utc_offset));
+}
+
+core::Result<SacctAnswer> read_sacct_rows(const remote::Output& output) {
   if (contains(output.err, "accounting storage is disabled")) {
-    return SacctAnswer{Accounting::disabled, {}};
+    return SacctAnswer{Accounting::disabled, {}, {}};
   }
   if (auto ok = check(output, "sacct"); !ok) return std::unexpected(ok.error());
-  auto jobs = parse_sacct_jobs(output.out);
-  if (!jobs) return std::unexpected(jobs.error());
-  return SacctAnswer{Accounting::enabled, std::move(*jobs)};
+  auto rows = parse_sacct_rows(output.out);
+  return SacctAnswer{Accounting::enabled, std::move(rows.jobs), std::move(rows.failures)};
+}
+
+core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output) {
+  auto answer = read_sacct_rows(output);
+  if (answer && !answer->failures.empty()) {
+    return std::unexpected(row_error(answer->failures.front()));
+  }
+  return answer;
 }
 
 remote::Command scontrol_show_jobs() {
   return remote::Command{{"env", "SLURM_TIME_FORMAT=%s", "scontrol", "-o", "show", "job"}, {}};
 }
 
-core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
-                                                       std::chrono::seconds utc_offset) {
+JobRows parse_scontrol_rows(std::string_view output, std::chrono::seconds utc_offset) {
   return parse_lines(output, "scontrol show job", utc_offset, parse_scontrol_line);
 }
 
-core::Result<std::vector<JobInfo>> read_scontrol_jobs(const remote::Output& output) {
+core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
+                                                       std::chrono::seconds utc_offset) {
+  return all_rows(parse_scontrol_rows(output, utc_offset));
+}
+
+core::Result<JobRows> read_scontrol_rows(const remote::Output& output) {
   if (auto ok = check(output, "scontrol show job"); !ok) return std::unexpected(ok.error());
-  if (output.out.starts_with("No jobs in the system")) return std::vector<JobInfo>{};
-  return parse_scontrol_jobs(output.out);
+  if (output.out.starts_with("No jobs in the system")) return JobRows{};
+  return parse_scontrol_rows(output.out);
+}
+
+core::Result<std::vector<JobInfo>> read_scontrol_jobs(const remote::Output& output) {
+  auto rows = read_scontrol_rows(output);
+  if (!rows) return std::unexpected(rows.error());
+  return all_rows(std::move(*rows));
+}
+
+JobInfo job_named(std::string_view job_id) {
+  JobInfo job;
+  job.job_id = std::string(job_id);
+  set_array_fields(job);
+  return job;
+}
+
+std::string describe(const RowFailure& failure, std::string_view slurm_version) {
+  return fmt::format("{}, field {}, value '{}', {} (line {}: {})", failure.command, failure.field,
+                     failure.value,
+                     slurm_version.empty() ? std::string("SLURM version unknown")
+                                           : fmt::format("SLURM {}", slurm_version),
+                     failure.line, failure.problem);
 }
 
 std::string final_state_unknown(std::string_view job_id) {

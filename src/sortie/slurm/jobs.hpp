@@ -15,6 +15,17 @@
 // sacct call for the jobs that left it, `scontrol show job` when accounting is off. Every
 // builder asks SLURM for times as Unix seconds (SLURM_TIME_FORMAT=%s), so no parser has to
 // guess the cluster's time zone.
+//
+// Every parser reads what any SLURM from 20.11 to 26.05 prints, whatever version the cluster
+// runs (the version never picks a parser): squeue's exit_code as the raw wait status ("768",
+// 20.11-22.05) or as "exit:signal" ("3:0", 23.02 on; empty when unknown); time limits
+// "UNLIMITED", "NOT_SET", "Partition_Limit", "INVALID" or "1-00:00:00"; times as Unix seconds,
+// "2026-11-29T09:12:03", "Unknown", "None", "NONE" or "N/A"; paths "(null)" (24.05 on prints
+// an unset --error so) or empty; states with the flags of any version (job_state.hpp). Where each
+// form comes from is in tests/unit/slurm/jobs_test.cpp.
+//
+// A row that cannot be read all the same never hides the others: the *_rows parsers return
+// every job they could read and one RowFailure per row they could not.
 namespace sortie::slurm {
 
 // What SLURM knows about one job, or one array task, from squeue, sacct or scontrol.
@@ -46,13 +57,46 @@ struct JobInfo {
   std::optional<std::chrono::system_clock::time_point> start_time;
   std::optional<std::chrono::system_clock::time_point> end_time;
   std::string nodes;  // node list expression, e.g. "h100-[1-2]"; empty before allocation
-  std::optional<std::chrono::seconds> elapsed;
-  std::optional<std::chrono::minutes> time_limit;  // nullopt for UNLIMITED
+  std::optional<std::chrono::seconds> elapsed;  // nullopt when SLURM prints INVALID
+  // nullopt for UNLIMITED, and for a job with no limit of its own or none SLURM can print
+  // (Partition_Limit, NOT_SET, INVALID).
+  std::optional<std::chrono::minutes> time_limit;
   std::string work_dir;
-  std::string stdout_path;  // squeue and scontrol only (sacct 22.05 does not know them)
+  // squeue and scontrol only (sacct 22.05 does not know them), as SLURM prints them: squeue
+  // leaves %j-style patterns as given, scontrol expands them; squeue up to 23.11 prints the
+  // stdout path for an unset stderr, 24.05 on "(null)", which is empty here.
+  std::string stdout_path;
   std::string stderr_path;
 
   friend bool operator==(const JobInfo&, const JobInfo&) = default;
+};
+
+// One row of SLURM's answer that could not be read: enough to say which job it was about and
+// what in it could not be read.
+struct RowFailure {
+  std::string job_id;    // "123" or "123_4" as SLURM printed it; empty when that is unreadable
+  std::string command;   // "squeue", "sacct" or "scontrol show job"
+  std::size_t line = 0;  // 1-based line of the command's output
+  std::string field;     // the field as the command names it ("exit_code", "ExitCode")
+  std::string value;     // what SLURM printed there (at most 160 characters)
+  std::string problem;   // why it cannot be read
+
+  friend bool operator==(const RowFailure&, const RowFailure&) = default;
+};
+
+// "squeue, field exit_code, value 'x', SLURM 24.11.5": the failure as the user is told it, with
+// the cluster's SLURM version ("SLURM version unknown" when `slurm_version` is empty).
+std::string describe(const RowFailure& failure, std::string_view slurm_version);
+
+// A JobInfo holding only what `job_id` names ("123"; "123_4" and "123_[0-3]" also fill the
+// array fields), e.g. to find the job a RowFailure is about.
+JobInfo job_named(std::string_view job_id);
+
+// What one run of squeue, sacct or scontrol said: the jobs whose rows could be read, in order,
+// and one failure per row that could not.
+struct JobRows {
+  std::vector<JobInfo> jobs;
+  std::vector<RowFailure> failures;
 };
 
 // The field separator of the squeue and sacct formats below. Several characters, so a '|' in a
@@ -73,7 +117,8 @@ inline constexpr std::string_view kSacctJobFields =
 
 // Parses a time as SLURM prints it: Unix seconds (with SLURM_TIME_FORMAT=%s, as every builder
 // here asks) or the default local time "2026-11-29T09:12:03", read as `utc_offset` ahead of
-// UTC. "Unknown", "None", "N/A" and "" give nullopt. Fails with parse_error on anything else.
+// UTC. "Unknown" (0 or INFINITE), "None" (NO_VAL), "NONE" (squeue's end of a job without a
+// limit), "N/A" and "" give nullopt. Fails with parse_error on anything else.
 core::Result<std::optional<std::chrono::system_clock::time_point>> parse_slurm_time(
     std::string_view text, std::chrono::seconds utc_offset = {});
 
@@ -94,20 +139,28 @@ remote::Command squeue_jobs(const std::vector<std::string>& job_ids);
 remote::Command squeue_by_names(std::string_view user, const std::vector<std::string>& keys);
 
 // Parses the output of squeue_jobs() / squeue_by_names(); `utc_offset` as for
-// parse_slurm_time(). Empty output is no jobs. Fails with parse_error naming the line on a line
-// without the fields of kSqueueJobFields or with a value that is not what SLURM prints.
+// parse_slurm_time(). Empty output is no jobs. A line without the fields of kSqueueJobFields, or
+// with a value no SLURM prints, is a failure of that line alone.
+JobRows parse_squeue_rows(std::string_view output, std::chrono::seconds utc_offset = {});
+
+// parse_squeue_rows() for a caller that needs every row: fails with parse_error naming the line
+// and field of the first row that cannot be read.
 core::Result<std::vector<JobInfo>> parse_squeue_jobs(std::string_view output,
                                                      std::chrono::seconds utc_offset = {});
 
-// check() and parse_squeue_jobs() on one squeue run. squeue given a single id it no longer
+// check() and parse_squeue_rows() on one squeue run. squeue given a single id it no longer
 // knows exits 1 with "Invalid job id specified" (with several ids it just omits them): that is
-// an empty list, not an error. Use not_listed() to learn which ids left the queue.
-core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output);
+// no jobs, not an error. Use not_listed() to learn which ids left the queue. Fails only when
+// squeue itself failed.
+core::Result<JobRows> read_squeue_rows(const remote::Output& output);
 
-// read_squeue_jobs() into `jobs`, which is replaced whole (on failure its contents are
+// read_squeue_rows() into `rows`, which is replaced whole (on failure its contents are
 // unspecified). For a caller that reads squeue on every tick: the elements and their strings
 // keep their memory from one call to the next, so a steady answer allocates nothing.
-core::Result<void> read_squeue_jobs(const remote::Output& output, std::vector<JobInfo>& jobs);
+core::Result<void> read_squeue_rows(const remote::Output& output, JobRows& rows);
+
+// read_squeue_rows() for a caller that needs every row (fails as parse_squeue_jobs() does).
+core::Result<std::vector<JobInfo>> read_squeue_jobs(const remote::Output& output);
 
 // The ids of `job_ids` that no job in `jobs` answers to (by job_id, or by array_job_id for a
 // whole array): the jobs to ask sacct about. Keeps the order of `job_ids`.
@@ -135,8 +188,12 @@ remote::Command sacct_jobs(const std::vector<std::string>& job_ids, std::chrono:
 remote::Command sacct_by_names(std::string_view user, const std::vector<std::string>& keys,
                                std::chrono::minutes lookback);
 
-// Parses the output of sacct_jobs() / sacct_by_names(). Step rows ("123.batch") are skipped.
-// Fails with parse_error naming the line on a malformed line.
+// Parses the output of sacct_jobs() / sacct_by_names(). Step rows ("123.batch") are skipped. A
+// malformed line is a failure of that line alone.
+JobRows parse_sacct_rows(std::string_view output, std::chrono::seconds utc_offset = {});
+
+// parse_sacct_rows() for a caller that needs every row: fails with parse_error naming the line
+// and field of the first row that cannot be read.
 core::Result<std::vector<JobInfo>> parse_sacct_jobs(std::string_view output,
                                                     std::chrono::seconds utc_offset = {});
 
@@ -146,11 +203,17 @@ enum class Accounting { enabled, disabled };
 // What one sacct run said.
 struct SacctAnswer {
   Accounting accounting = Accounting::enabled;
-  std::vector<JobInfo> jobs;  // empty when accounting is disabled
+  std::vector<JobInfo> jobs;         // empty when accounting is disabled
+  std::vector<RowFailure> failures;  // the rows that could not be read
 };
 
-// check() and parse_sacct_jobs() on one sacct run; "accounting storage is disabled" is an answer
-// (Accounting::disabled: fall back to scontrol_show_job()), not an error.
+// check() and parse_sacct_rows() on one sacct run; "accounting storage is disabled" is an answer
+// (Accounting::disabled: fall back to scontrol_show_job()), not an error. Fails only when sacct
+// itself failed.
+core::Result<SacctAnswer> read_sacct_rows(const remote::Output& output);
+
+// read_sacct_rows() for a caller that needs every row: fails with parse_error on the first row
+// that cannot be read.
 core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output);
 
 // `scontrol -o show job`: every job the controller still holds, in one call (scontrol takes at
@@ -158,13 +221,20 @@ core::Result<SacctAnswer> read_sacct_jobs(const remote::Output& output);
 remote::Command scontrol_show_jobs();
 
 // Parses `scontrol -o show job` output: one record per line (an array lists one per task, and
-// one "123_[0-3]" record for its tasks not started yet). Fails with parse_error naming the line
-// on a line that is not Key=Value fields with a JobId.
+// one "123_[0-3]" record for its tasks not started yet). A line that is not Key=Value fields
+// with a JobId, or holds a value no SLURM prints, is a failure of that line alone.
+JobRows parse_scontrol_rows(std::string_view output, std::chrono::seconds utc_offset = {});
+
+// parse_scontrol_rows() for a caller that needs every row: fails with parse_error naming the
+// line and field of the first record that cannot be read.
 core::Result<std::vector<JobInfo>> parse_scontrol_jobs(std::string_view output,
                                                        std::chrono::seconds utc_offset = {});
 
-// check() and parse_scontrol_jobs() on one scontrol_show_jobs() run ("No jobs in the system"
-// is an empty list).
+// check() and parse_scontrol_rows() on one scontrol_show_jobs() run ("No jobs in the system"
+// is no jobs). Fails only when scontrol itself failed.
+core::Result<JobRows> read_scontrol_rows(const remote::Output& output);
+
+// read_scontrol_rows() for a caller that needs every row (fails as parse_scontrol_jobs()).
 core::Result<std::vector<JobInfo>> read_scontrol_jobs(const remote::Output& output);
 
 // What to tell the user about a job that neither squeue, sacct (accounting off) nor scontrol

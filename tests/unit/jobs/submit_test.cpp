@@ -187,7 +187,10 @@ TEST_F(Submission, ManyUnsettledSubmissionsAreSettledWithTwoSlurmCallsInAll) {
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->reconciled, 20);
   EXPECT_EQ(report->slurm_calls, 2);
-  EXPECT_EQ(m_remote.batches.back().commands.size(), 2u);
+  // A first tick also asks the SLURM version, which is no call to the controller.
+  ASSERT_EQ(m_remote.batches.back().commands.size(), 3u);
+  EXPECT_EQ(m_remote.batches.back().commands.back().argv,
+            (std::vector<std::string>{"sinfo", "--version"}));
 }
 
 TEST_F(Submission, ATickWithABudgetOfOneCallAsksSqueueAndLeavesTheRestForLater) {
@@ -204,7 +207,7 @@ TEST_F(Submission, ATickWithABudgetOfOneCallAsksSqueueAndLeavesTheRestForLater) 
   auto report = track.tick(m_request.cluster, m_remote, 1);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->slurm_calls, 1);
-  ASSERT_EQ(m_remote.batches.back().commands.size(), 1u);
+  ASSERT_EQ(m_remote.batches.back().commands.size(), 2u);  // and sinfo --version
   EXPECT_EQ(report->state_changes, 1);
   EXPECT_EQ(m_store->job(unsettled.job.id)->status.phase, store::Phase::submitting);
 

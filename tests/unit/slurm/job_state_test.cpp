@@ -19,6 +19,33 @@ TEST(JobState, ReadsSacctCancelledByUser) {
   EXPECT_EQ(parse_job_state("CANCELLED by 0"), JobState::cancelled);
 }
 
+// The names of src/common/slurm_protocol_defs.c from 20.11 to 26.05: job_state_string() and
+// its short codes, and the flags job_state_string_complete() lists after the base state.
+TEST(JobState, ReadsTheNamesOfEveryVersion) {
+  EXPECT_EQ(parse_job_state("RESV_DEL_HOLD"), JobState::resv_del_hold);
+  EXPECT_EQ(parse_job_state("RD"), JobState::resv_del_hold);
+  EXPECT_EQ(parse_job_state("REQUEUED_CRON"), JobState::requeued);  // 20.11
+  EXPECT_EQ(parse_job_state("EXPEDITING"), JobState::expediting);   // 26.05
+  EXPECT_EQ(parse_job_state("POWER_UP_NODE"), JobState::power_up_node);
+  EXPECT_EQ(parse_job_state("LAUNCH_FAILED"), JobState::launch_failed);
+  EXPECT_EQ(parse_job_state("UPDATE_DB"), JobState::update_db);
+  EXPECT_EQ(parse_job_state("RECONFIG_FAIL"), JobState::reconfig_fail);
+  EXPECT_EQ(parse_job_state("SE"), JobState::special_exit);
+  EXPECT_EQ(parse_job_state("SO"), JobState::stage_out);
+  EXPECT_EQ(parse_job_state("SI"), JobState::signaling);
+}
+
+TEST(JobState, ReadsFlagsAsJobStateStringWouldNameThem) {
+  EXPECT_EQ(parse_job_state("CANCELLED+COMPLETING"), JobState::completing);
+  EXPECT_EQ(parse_job_state("PENDING,REQUEUE_HOLD"), JobState::requeued);
+  EXPECT_EQ(parse_job_state("PENDING,POWER_UP_NODE,CONFIGURING"), JobState::configuring);
+  EXPECT_EQ(parse_job_state("FAILED,LAUNCH_FAILED"), JobState::failed);
+  EXPECT_EQ(parse_job_state("RUNNING+UPDATE_DB"), JobState::running);
+  EXPECT_EQ(parse_job_state("COMPLETED,STAGE_OUT"), JobState::stage_out);
+  EXPECT_FALSE(parse_job_state("RUNNING+DANCING"));
+  EXPECT_FALSE(parse_job_state("RUNNING+"));
+}
+
 TEST(JobState, RefusesNamesSlurmDoesNotUse) {
   EXPECT_FALSE(parse_job_state("DONE"));
   EXPECT_FALSE(parse_job_state(""));
@@ -26,8 +53,10 @@ TEST(JobState, RefusesNamesSlurmDoesNotUse) {
 }
 
 TEST(JobState, NamesRoundTrip) {
-  for (auto state : {JobState::pending, JobState::running, JobState::timeout,
-                     JobState::boot_fail, JobState::deadline, JobState::stopped})
+  for (auto state : {JobState::pending, JobState::running, JobState::timeout, JobState::boot_fail,
+                     JobState::deadline, JobState::stopped, JobState::resv_del_hold,
+                     JobState::expediting, JobState::power_up_node, JobState::launch_failed,
+                     JobState::update_db, JobState::reconfig_fail})
     EXPECT_EQ(parse_job_state(to_string(state)), state);
 }
 

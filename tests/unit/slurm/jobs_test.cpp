@@ -217,23 +217,25 @@ TEST(SqueueJobs, TreatsASingleIdNoLongerKnownAsNotInTheQueue) {
 TEST(SqueueJobs, ReadingIntoAReusedListGivesWhatAFreshReadGives) {
   // Each capture overwrites jobs left by the previous one (array tasks, cancellers, reasons,
   // more or fewer lines), so a field a line lacks must not keep an earlier job's value.
-  std::vector<JobInfo> reused;
+  JobRows reused;
   for (const auto* file :
        {"jobs-squeue.active.txt", "jobs-squeue.finished.txt", "jobs-squeue.completing.txt",
-        "jobs-squeue.requeued.txt", "jobs-squeue.active.txt"}) {
+        "jobs-squeue.requeued.txt", "jobs-squeue.active.txt", "24.11/jobs-squeue.mixed.txt",
+        "22.05/jobs-squeue.mixed.txt"}) {
     const remote::Output output{0, captured(file), ""};
     const auto fresh = read_squeue_jobs(output);
     ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
-    const auto read = read_squeue_jobs(output, reused);
+    const auto read = read_squeue_rows(output, reused);
     ASSERT_TRUE(read.has_value()) << read.error().message;
-    EXPECT_EQ(reused, *fresh) << file;
+    EXPECT_EQ(reused.jobs, *fresh) << file;
+    EXPECT_TRUE(reused.failures.empty()) << file;
   }
   const auto runs = captured_runs("jobs-squeue.unknown-ids.txt");
-  ASSERT_TRUE(read_squeue_jobs(runs[0], reused));
-  EXPECT_TRUE(reused.empty());
+  ASSERT_TRUE(read_squeue_rows(runs[0], reused));
+  EXPECT_TRUE(reused.jobs.empty());
   const remote::Output unavailable{
       1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n"};
-  EXPECT_FALSE(read_squeue_jobs(unavailable, reused));
+  EXPECT_FALSE(read_squeue_rows(unavailable, reused));
 }
 
 TEST(SqueueJobs, ReportsAControllerThatDoesNotAnswerAsUnavailable) {
