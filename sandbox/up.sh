@@ -634,8 +634,17 @@ EOF
 
 main() {
   [[ $EUID -eq 0 ]] || die "must run as root (it starts slurmd and sshd)"
+  case "${1:-}" in
+    --prepare) ;;   # only make what needs the network (the 24.11 chroot), start nothing
+    "") ;;
+    *) die "usage: up.sh [--prepare]" ;;
+  esac
   take_lock
   ensure_rootfs
+  if [[ "${1:-}" == --prepare ]]; then
+    say "prepared the SLURM $SLURM_SERIES sandbox${ROOT:+ (chroot $ROOT)}"
+    return 0
+  fi
   check_prereqs
   make_dirs
   mount_binds

@@ -2,7 +2,8 @@
 # Checks the README's promise: on a fresh Debian 12 with only make, git and ca-certificates,
 # `make test` installs what is missing, builds and passes. Builds a minbase chroot with
 # debootstrap (kept in $ROOT for the next run), clones this repository's HEAD into it, runs
-# `make deps` and the web UI's `npm ci` there (needs the Debian mirror and the npm registry),
+# `make deps`, makes the 24.11 sandbox's chroot and runs the web UI's `npm ci` there (needs the
+# Debian mirror and the npm registry),
 # then `make test` in its own network and PID
 # namespace so its sandbox cluster cannot meet the one on this machine.
 # Usage (as root): scripts/fresh-debian-check.sh [ROOT]   (default /var/tmp/fresh-bookworm)
@@ -28,7 +29,8 @@ in_chroot 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install 
 rm -rf "$root/root/sortie"
 git clone -q "$repo" "$root/root/sortie"
 # The web UI's npm packages too: `make test` below has no network.
-in_chroot 'cd /root/sortie && make deps && cd web && npm ci --no-audit --no-fund --loglevel=error'
+# The 24.11 sandbox's Debian 13 chroot too (debootstrap needs the mirror).
+in_chroot 'cd /root/sortie && make deps && SORTIE_SANDBOX_SLURM=24.11 bash sandbox/up.sh --prepare && cd web && npm ci --no-audit --no-fund --loglevel=error'
 
 # No network inside: only loopback, plus one link-local address on a veth pair that no
 # traffic uses (SLURM's daemons resolve their listening address with AI_ADDRCONFIG, which

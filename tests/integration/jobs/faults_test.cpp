@@ -297,5 +297,54 @@ TEST_P(FaultsOnSandbox, ServeCatchesUpAfterTheControllerWasDownForAMinute) {
 
 SORTIE_ON_EACH_SANDBOX(FaultsOnSandbox);
 
+// The 24.11 controller limits each user's calls (rl_enable; root and SlurmUser are exempt, the
+// test user is not). SLURM's own commands sleep and retry when refused, so sortie meets slow
+// answers before it meets "Rate limit exceeded". With a bucket of 4 calls refilled at one a
+// second, a burst of submissions and the serving monitor's ticks run far past the bucket.
+class RateLimitedController : public FaultsOnSandbox {
+ protected:
+  static void restart_controller(const std::string& bucket, const std::string& refill) {
+    const auto restarted =
+        run_shell("SORTIE_SANDBOX_RL_BUCKET=" + bucket + " SORTIE_SANDBOX_RL_REFILL=" + refill +
+                  " " + sandbox_up_command() + " 2>&1");
+    ASSERT_EQ(restarted.status, 0) << restarted.output;
+  }
+  void SetUp() override {
+    restart_controller("4", "1");
+    FaultsOnSandbox::SetUp();
+  }
+  void TearDown() override {
+    FaultsOnSandbox::TearDown();
+    restart_controller("60", "20");  // sandbox/up.sh's defaults
+  }
+};
+
+TEST_P(RateLimitedController, BurstOfSubmitsIsSubmittedOnceEachAndEveryJobFollowedToItsEnd) {
+  const auto since = epoch_now() - 1;
+  auto arguments = common();
+  arguments.insert(arguments.end(), {"serve", "--fastest", "0.5", "--slowest", "2"});
+  Process serve(arguments, m_dir / "serve.log");
+  std::this_thread::sleep_for(1s);
+
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    auto submitted = sortie("submit tiny --cluster sandbox --partition debug --time 2 -- 0");
+    ASSERT_EQ(submitted.status, 0)
+        << "submit " << i << " under the rate limit: " << submitted.output;
+    ids.push_back(submitted_id(submitted));
+  }
+  for (const auto id : ids) wait_without_refresh(id, "COMPLETED", 180s);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(), 0);
+  const auto log = read_text(m_dir / "serve.log");
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("timed out"))) << log;
+  EXPECT_EQ(records().size(), ids.size());
+  expect_exactly_once(since);
+}
+
+// Only SLURM 23.02 and later have rl_enable.
+INSTANTIATE_TEST_SUITE_P(, RateLimitedController, ::testing::Values("24.11"),
+                         testing::slurm_test_name);
+
 }  // namespace
 }  // namespace sortie
