@@ -33,18 +33,9 @@ capture() {
 capture_sections() {
   local file="$OUT/$1"; shift
   : >"$file"
-  local cmd out err rc
+  local cmd
   for cmd in "$@"; do
-    set +e
-    out="$(as_user bash -c "SLURM_TIME_FORMAT=%s $cmd" 2>/tmp/sortie-capture-err.$$)"; rc=$?
-    set -e
-    err="$(cat /tmp/sortie-capture-err.$$)"; rm -f /tmp/sortie-capture-err.$$
-    {
-      printf '$ %s\n' "$cmd"
-      printf -- '--- stdout ---\n'; [[ -z "$out" ]] || printf '%s\n' "$out"
-      printf -- '--- stderr ---\n'; [[ -z "$err" ]] || printf '%s\n' "$err"
-      printf -- '--- exit code: %s ---\n' "$rc"
-    } >>"$file"
+    append_section "$file" "$cmd" as_user bash -c "SLURM_TIME_FORMAT=%s $cmd"
   done
   say "captured $(basename "$file")"
 }

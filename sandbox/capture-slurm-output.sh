@@ -145,20 +145,12 @@ capture_ctld_down() {
   kill -TERM "$pid"
   wait_until 20 pid_gone "$pid" || die "slurmctld did not stop"
   : >"$file"
-  local cmd out err rc t0
+  local cmd t0
   for cmd in 'scontrol -d -o show node' 'squeue'; do
     t0=$SECONDS
-    set +e
-    out="$($cmd 2>/tmp/sortie-capture-err.$$)"; rc=$?
-    set -e
-    err="$(cat /tmp/sortie-capture-err.$$)"; rm -f /tmp/sortie-capture-err.$$
-    {
-      printf '$ %s\n' "$cmd"
-      printf -- '--- stdout ---\n'; [[ -z "$out" ]] || printf '%s\n' "$out"
-      printf -- '--- stderr ---\n'; [[ -z "$err" ]] || printf '%s\n' "$err"
-      printf -- '--- exit code: %s ---\n' "$rc"
-    } >>"$file"
-    say "slurmctld down: '$cmd' exited $rc after $((SECONDS - t0)) s"
+    # shellcheck disable=SC2086  # the command's words
+    append_section "$file" "$cmd" $cmd
+    say "slurmctld down: '$cmd' exited $SECTION_RC after $((SECONDS - t0)) s"
   done
   say "captured slurmctld-down.txt"
   bash "$HERE/up.sh" >/dev/null

@@ -147,6 +147,25 @@ unmount_under() {
   done <<<"$mounts"
 }
 
+# append_section FILE LABEL CMD...: runs CMD and appends to FILE its stdout, stderr and exit
+# status under "$ LABEL" (the layout of the captures that hold errors, see
+# tests/data/slurm/README.md). The exit status is left in SECTION_RC.
+append_section() {
+  local file="$1" label="$2"; shift 2
+  local out err errfile
+  errfile="$(mktemp)"
+  set +e
+  out="$("$@" 2>"$errfile")"; SECTION_RC=$?
+  set -e
+  err="$(cat "$errfile")"; rm -f "$errfile"
+  {
+    printf '$ %s\n' "$label"
+    printf -- '--- stdout ---\n'; [[ -z "$out" ]] || printf '%s\n' "$out"
+    printf -- '--- stderr ---\n'; [[ -z "$err" ]] || printf '%s\n' "$err"
+    printf -- '--- exit code: %s ---\n' "$SECTION_RC"
+  } >>"$file"
+}
+
 # True while pid $1 exists and is not a zombie (PID 1 here may be slow to reap).
 pid_alive() {
   local stat
