@@ -143,32 +143,42 @@ void App::watch_events(std::stop_token stop) {
 
 std::optional<http::Response> App::refuse_unauthenticated(const http::Request& request) {
   Context& context = *m_context;
-  if (!context.options.auth_required) return std::nullopt;
+  if (!needs_credentials(context.options)) return std::nullopt;
   if (request.path == "/api/health" || request.path == "/openapi.json" ||
       request.path.starts_with("/api/session")) {
     return std::nullopt;
   }
-  auto store = context.stores.acquire();
-  if (!store) return error_response(store.error());
   if (auto header = request.header("authorization"); header && header->starts_with("Bearer ")) {
-    auto name = (*store)->token_name(token_hash(header->substr(7)));
+    const auto given = std::string_view(*header).substr(7);
+    if (context.options.local_secret && constant_time_equal(given, *context.options.local_secret)) {
+      return std::nullopt;
+    }
+    auto store = context.stores.acquire();
+    if (!store) return error_response(store.error());
+    auto name = (*store)->token_name(token_hash(given));
     if (!name) return error_response(name.error());
     if (*name) return std::nullopt;
     return error_response(401, "unauthorized",
-                          "the API token is not known (revoked?); make one with `sortie tokens "
-                          "create NAME`");
+                          "the API token is not known (revoked, or the secret of an earlier run "
+                          "of sortie serve?); make one with `sortie tokens create NAME`");
   }
   if (auto session = request.cookie(kSessionCookie)) {
-    if (auto name = context.sessions.who(*session)) {
-      auto tokens = (*store)->tokens();
-      if (!tokens) return error_response(tokens.error());
-      const bool still_valid = std::any_of(tokens->begin(), tokens->end(),
-                                           [&](const store::ApiToken& t) { return t.name == *name; });
+    if (auto owner = context.sessions.who(*session)) {
+      bool still_valid = owner->credential == Credential::local_secret;
+      if (!still_valid) {
+        auto store = context.stores.acquire();
+        if (!store) return error_response(store.error());
+        auto tokens = (*store)->tokens();
+        if (!tokens) return error_response(tokens.error());
+        still_valid = std::any_of(tokens->begin(), tokens->end(), [&](const store::ApiToken& t) {
+          return t.name == owner->token_name;
+        });
+      }
       if (!still_valid) {
         context.sessions.close(*session);
       } else if (request.method != "GET" && request.method != "HEAD") {
         // A cookie travels with cross-site requests too; SameSite=Strict stops most, the
-        // Origin check stops the rest.
+        // Origin check (here and in the server's request gate) stops the rest.
         auto origin = request.header("origin");
         auto host = request.header("host");
         if (origin && host && *origin != "http://" + *host && *origin != "https://" + *host) {
@@ -182,9 +192,14 @@ std::optional<http::Response> App::refuse_unauthenticated(const http::Request& r
       }
     }
   }
-  auto response = error_response(401, "unauthorized",
-                                 "sign in: send Authorization: Bearer TOKEN, or sign in on the web "
-                                 "UI (make a token with `sortie tokens create NAME`)");
+  auto response = error_response(
+      401, "unauthorized",
+      context.options.local_secret
+          ? "sign in: open the link `sortie serve` printed when it started "
+            "(http://.../?token=...), or send Authorization: Bearer TOKEN (the CLI reads the "
+            "secret from <database>.server; other clients use `sortie tokens create NAME`)"
+          : "sign in: send Authorization: Bearer TOKEN, or sign in on the web UI (make a token "
+            "with `sortie tokens create NAME`)");
   response.headers.emplace_back("WWW-Authenticate", "Bearer");
   return response;
 }
@@ -218,6 +233,7 @@ http::Response App::handle(const http::Request& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     return error_response(405, "method_not_allowed", "the web UI's files are read with GET");
   }
+  if (auto signed_in = follow_sign_in_link(*m_context, request)) return std::move(*signed_in);
   const auto& web = m_context->options.web_dir;
   if (path == "/docs") {
     auto response = http::Response::empty(308);

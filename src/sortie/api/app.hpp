@@ -29,6 +29,10 @@ struct AppOptions {
   std::filesystem::path web_dir;
   // Every /api call needs a token or a session (the server listens beyond loopback).
   bool auth_required = false;
+  // The local secret of this run (auth.hpp): when set, every /api call needs it (Bearer), a
+  // token, or a session, and GET /?token=SECRET trades it for a session cookie. Unset:
+  // --no-local-auth.
+  std::optional<std::string> local_secret;
   std::chrono::seconds gpu_max_age{15};
   std::chrono::milliseconds cluster_timeout{20'000};
   std::chrono::milliseconds submit_timeout{120'000};
@@ -41,6 +45,11 @@ struct AppOptions {
   // Live streams (SSE) open at once; each holds one of the server's threads.
   int max_streams = 128;
 };
+
+// Whether a call must show a credential (a token, the local secret or a session).
+inline bool needs_credentials(const AppOptions& options) {
+  return options.auth_required || options.local_secret.has_value();
+}
 
 // Everything a route handler may use. Safe across threads.
 struct Context {
@@ -99,6 +108,11 @@ void add_job_routes(http::Router& router, Context& context);
 void add_cluster_routes(http::Router& router, Context& context);
 void add_hydra_routes(http::Router& router, Context& context);
 void add_session_routes(http::Router& router, Context& context);
+
+// The sign-in link `GET /...?token=SECRET` (routes_session.cpp): a 303 to the same path without
+// the secret, with a session cookie; 401 when the secret is not this run's; nullopt when the
+// request carries no `token` (or the server has no local secret).
+std::optional<http::Response> follow_sign_in_link(Context& context, const http::Request& request);
 
 // The OpenAPI 3 document of every route above (openapi.cpp).
 std::string_view openapi_document();

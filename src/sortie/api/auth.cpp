@@ -39,17 +39,31 @@ core::Result<std::string> new_token() {
 
 std::string token_hash(std::string_view token) { return git::sha256_hex(token); }
 
-core::Result<std::string> Sessions::open(const std::string& token_name) {
+core::Result<std::string> new_local_secret() { return random_hex(32); }
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  // volatile: the compiler may not stop at the first difference.
+  volatile unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    difference = static_cast<unsigned char>(difference |
+                                            (static_cast<unsigned char>(a[i]) ^
+                                             static_cast<unsigned char>(b[i])));
+  }
+  return difference == 0;
+}
+
+core::Result<std::string> Sessions::open(SessionOwner owner) {
   auto id = random_hex(32);
   if (!id) return std::unexpected(id.error());
   std::lock_guard lock(m_mutex);
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(m_sessions, [&](const auto& entry) { return entry.second.expires <= now; });
-  m_sessions[*id] = {token_name, now + m_lifetime};
+  m_sessions[*id] = {std::move(owner), now + m_lifetime};
   return *id;
 }
 
-std::optional<std::string> Sessions::who(std::string_view id) {
+std::optional<SessionOwner> Sessions::who(std::string_view id) {
   std::lock_guard lock(m_mutex);
   auto found = m_sessions.find(id);
   if (found == m_sessions.end()) return std::nullopt;
@@ -57,7 +71,7 @@ std::optional<std::string> Sessions::who(std::string_view id) {
     m_sessions.erase(found);
     return std::nullopt;
   }
-  return found->second.token_name;
+  return found->second.owner;
 }
 
 void Sessions::close(std::string_view id) {

@@ -218,10 +218,10 @@ std::optional<core::Result<http::ClientResponse>> through_server(
     double timeout_seconds) {
   if (const char* off = std::getenv("SORTIE_NO_SERVER"); off && *off) return std::nullopt;
   if (const char* fault = std::getenv("SORTIE_FAULT_EXIT_AT"); fault && *fault) return std::nullopt;
-  auto url = running_server(context.db_file);
-  if (!url) return std::nullopt;
-  auto answer = http::send(*url, method, path, body,
-                           seconds(std::max(timeout_seconds, 150.0)));
+  auto server = running_server(context.db_file);
+  if (!server) return std::nullopt;
+  auto answer = http::send(server->url, method, path, body,
+                           seconds(std::max(timeout_seconds, 150.0)), server->secret);
   if (!answer && answer.error().code == core::ErrorCode::connection_failed) return std::nullopt;
   return answer;
 }

@@ -4,6 +4,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -17,11 +18,14 @@
 #include <fstream>
 #include <thread>
 #include <malloc.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sortie/api/app.hpp"
 #include "sortie/cli/context.hpp"
 #include "sortie/cli/server_file.hpp"
+#include "sortie/http/request_gate.hpp"
 #include "sortie/http/server.hpp"
 #include "sortie/jobs/monitor.hpp"
 
@@ -35,6 +39,9 @@ struct ServeOptions {
   std::string tls_certificate;
   std::string tls_key;
   bool require_tokens = false;
+  bool no_local_auth = false;
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> public_urls;
   int slurm_calls_per_minute = 12;
   double fastest_seconds = 3;
   double slowest_seconds = 60;
@@ -102,8 +109,28 @@ core::Result<std::pair<std::string, int>> read_listen(const std::string& text) {
   return std::pair{host, number};
 }
 
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+// The IP literal `host` is bound as: itself when it is one, 127.0.0.1 for localhost, else the
+// first address the resolver gives (what the HTTP library would bind).
+core::Result<std::string> bound_address(const std::string& host) {
+  if (host == "localhost") return std::string("127.0.0.1");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--listen: cannot resolve '{}'; give an IP address", host));
+  }
+  char text[NI_MAXHOST] = {};
+  const int named = getnameinfo(found->ai_addr, found->ai_addrlen, text, sizeof text, nullptr, 0,
+                                NI_NUMERICHOST);
+  freeaddrinfo(found);
+  if (named != 0) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("--listen: cannot resolve '{}'; give an IP address", host));
+  }
+  return std::string(text);
 }
 
 // The built web UI: --web-dir, else `web/` beside the binary, else ../share/sortie/web.
@@ -136,14 +163,35 @@ int serve(Context& context, const ServeOptions& options) {
   }
   auto listen = read_listen(options.listen);
   if (!listen) return report(listen.error());
+  for (const auto& url : options.public_urls) {
+    if (auto problem = http::public_url_problem(url)) {
+      return report({core::ErrorCode::invalid_argument, *problem});
+    }
+  }
+  // Loopback is decided by the address bound, never by how it is spelled ("127.evil.example").
+  auto address = bound_address(listen->first);
+  if (!address) return report(address.error());
+  const bool loopback = http::is_loopback_address(*address);
+  std::vector<std::string> allowed_hosts = options.allowed_hosts;
+  // Listening on a name: that name is how clients address the server.
+  if (listen->first != *address && listen->first != "localhost") {
+    allowed_hosts.push_back(listen->first);
+  }
+  // Other users of this machine reach loopback too: by default every call needs this run's
+  // secret (or a token).
+  std::optional<std::string> local_secret;
+  if (!options.no_local_auth) {
+    auto secret = api::new_local_secret();
+    if (!secret) return report(secret.error());
+    local_secret = std::move(*secret);
+  }
   auto clusters = context.clusters();
   if (!clusters) return report(clusters.error());
   auto store = context.store();
   if (!store) return report(store.error());
 
   // Beyond loopback, anyone who reaches the port could launch jobs: refuse without tokens.
-  // On a shared machine, other users reach loopback too: --require-tokens.
-  const bool auth_required = options.require_tokens || !is_loopback(listen->first);
+  const bool auth_required = options.require_tokens || !loopback;
   if (auth_required) {
     auto tokens = (*store)->tokens();
     if (!tokens) return report(tokens.error());
@@ -175,6 +223,7 @@ int serve(Context& context, const ServeOptions& options) {
   app_options.clusters = **clusters;
   app_options.web_dir = find_web_dir(options.web_dir);
   app_options.auth_required = auth_required;
+  app_options.local_secret = local_secret;
   app_options.secure_cookies = !options.tls_certificate.empty();
   app_options.version = std::string(kVersion);
   auto& monitor_options = app_options.monitor;
@@ -200,8 +249,10 @@ int serve(Context& context, const ServeOptions& options) {
   mallopt(M_ARENA_MAX, 2);
   api::App app(app_options);
   http::ServerOptions server_options;
-  server_options.host = listen->first;
+  server_options.host = *address;
   server_options.port = listen->second;
+  server_options.allowed_hosts = allowed_hosts;
+  server_options.public_urls = options.public_urls;
   if (!options.tls_certificate.empty()) {
     server_options.tls_certificate = options.tls_certificate;
     server_options.tls_key = options.tls_key;
@@ -212,21 +263,55 @@ int serve(Context& context, const ServeOptions& options) {
   app.start();
 
   const std::string scheme = options.tls_certificate.empty() ? "http" : "https";
+  // On every interface, the URL to print is loopback's (0.0.0.0 is no address to browse to).
+  const std::string shown_address = http::is_wildcard_address(*address) ? "127.0.0.1" : *address;
   const std::string host_text =
-      listen->first.find(':') != std::string::npos ? "[" + listen->first + "]" : listen->first;
+      shown_address.find(':') != std::string::npos ? "[" + shown_address + "]" : shown_address;
   const std::string url = fmt::format("{}://{}:{}", scheme, host_text, server.port());
+  // The CLI talks to the server over loopback, with the secret (or without any credential
+  // when none is needed).
   ServerFile server_file(context.db_file);
-  if (!auth_required) server_file.write(url);
+  if (loopback && (local_secret || !auth_required)) server_file.write(url, local_secret);
 
+  // The sign-in link is the way in for the browser (like Jupyter's): the secret leaves the
+  // address bar at once (a redirect), and is kept in a cookie only this site's pages send.
+  const std::string link = local_secret ? fmt::format("{}/?token={}", url, *local_secret) : url;
   fmt::print(stderr,
              "{} sortie serve: {} (web UI{}, API at /api, docs at /docs) on {}; following the "
              "jobs of {} cluster(s) (at most {} SLURM calls per minute per cluster); stop with "
              "Ctrl-C\n",
-             now_text(), url, app_options.web_dir.empty() ? " not built: run `make build`" : "",
+             now_text(), link, app_options.web_dir.empty() ? " not built: run `make build`" : "",
              context.db_file, (*clusters)->clusters.size(), options.slurm_calls_per_minute);
+  if (local_secret) {
+    fmt::print(stderr,
+               "{} sortie serve: open the link above to sign in; the CLI reads the secret from "
+               "{}.server (only you can read it); other clients need `sortie tokens create "
+               "NAME`\n",
+               now_text(), context.db_file);
+  } else {
+    fmt::print(stderr,
+               "{} sortie serve: --no-local-auth: {}any program of any user of this machine "
+               "that reaches {} may read your projects and jobs and submit and cancel jobs on "
+               "your cluster accounts (web pages of other sites still may not: Host and Origin "
+               "are checked)\n",
+               now_text(), auth_required ? "on loopback without a token, " : "",
+               url);
+  }
   if (auth_required) {
-    fmt::print(stderr, "{} sortie serve: every API call needs a token ({})\n", now_text(),
+    fmt::print(stderr, "{} sortie serve: every API call needs a token{} ({})\n", now_text(),
+               local_secret ? " or the secret" : "",
                options.require_tokens ? "--require-tokens" : "listening beyond loopback");
+  }
+  if (!loopback && options.tls_certificate.empty()) {
+    fmt::print(stderr,
+               "{} sortie serve: WARNING: listening on {} beyond loopback without TLS: the "
+               "secret, tokens and session cookies cross the network in clear text, readable "
+               "by anyone on the way; give --tls-cert and --tls-key\n",
+               now_text(), *address);
+  }
+  if (!loopback) {
+    fmt::print(stderr, "{} sortie serve: answering requests for {} (more with --allow-host)\n",
+               now_text(), fmt::join(server.allowed_hosts(), ", "));
   }
 
   std::jthread waiter([&] {
@@ -261,7 +346,16 @@ void add_serve_command(CLI::App& app, Context& context) {
   command->add_option("--tls-cert", options->tls_certificate, "HTTPS certificate (PEM)");
   command->add_option("--tls-key", options->tls_key, "HTTPS private key (PEM)");
   command->add_flag("--require-tokens", options->require_tokens,
-                    "Require an API token even on loopback (machines shared with other users)");
+                    "Require an API token even on loopback (besides the local secret)");
+  command->add_flag("--no-local-auth", options->no_local_auth,
+                    "No local secret: on loopback, every user and program of this machine may "
+                    "use the API (today's behaviour before the secret; web pages still may not)");
+  command->add_option("--allow-host", options->allowed_hosts,
+                      "Also answer requests naming this host (NAME or NAME:PORT) in Host; "
+                      "repeatable");
+  command->add_option("--public-url", options->public_urls,
+                      "The URL browsers use when a proxy is in front (https://sortie.example.org): "
+                      "its host is answered and its origin may write; repeatable");
   command
       ->add_option("--slurm-calls-per-minute", options->slurm_calls_per_minute,
                    "Most SLURM calls per minute per cluster, whatever the number of jobs")

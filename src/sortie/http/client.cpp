@@ -7,13 +7,15 @@ namespace sortie::http {
 
 core::Result<ClientResponse> send(const std::string& base_url, std::string_view method,
                                   const std::string& path, const std::string& body,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout,
+                                  const std::optional<std::string>& bearer) {
   httplib::Client client(base_url);
+  if (bearer) client.set_bearer_token_auth(*bearer);
   client.set_connection_timeout(std::chrono::seconds(2));
   client.set_read_timeout(std::chrono::duration_cast<std::chrono::seconds>(timeout));
   client.set_write_timeout(std::chrono::seconds(10));
   httplib::Result result = method == "GET"    ? client.Get(path)
-                           : method == "DELETE" ? client.Delete(path)
+                           : method == "DELETE" ? client.Delete(path, "", "application/json")
                                                 : client.Post(path, body, "application/json");
   if (!result) {
     const auto error = result.error();

@@ -5,6 +5,8 @@
 
 #include <exception>
 
+#include "sortie/http/request_gate.hpp"
+
 namespace sortie::http {
 namespace {
 
@@ -55,6 +57,21 @@ Request to_request(const httplib::Request& from) {
   return request;
 }
 
+// The head of a request as the gate sees it: method, path, headers; the body is not read yet.
+Request head_of(const httplib::Request& from) {
+  Request request;
+  request.method = from.method;
+  request.path = from.path;
+  request.headers.reserve(from.headers.size());
+  for (const auto& [name, value] : from.headers) {
+    std::string lower = name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers.emplace_back(std::move(lower), value);
+  }
+  request.remote_address = from.remote_addr;
+  return request;
+}
+
 class SinkAdapter final : public StreamSink {
  public:
   SinkAdapter(httplib::DataSink& sink, const std::atomic<bool>& stopping)
@@ -80,6 +97,21 @@ void set_default_headers(httplib::Response& response) {
   set_if_absent("Content-Security-Policy", kContentSecurityPolicy);
 }
 
+// A refusal of the gate. Its body is sent by a content provider that then reports failure:
+// that is what makes cpp-httplib close the connection instead of reading the unread body as
+// the next request (which would smuggle it past the gate).
+void refuse_and_close(httplib::Response& response, const Refusal& refusal) {
+  auto body = std::make_shared<std::string>(error_body(refusal.code, refusal.message));
+  response.status = refusal.status;
+  response.set_header("Connection", "close");
+  set_default_headers(response);
+  response.set_content_provider(body->size(), "application/json",
+                                [body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                  sink.write(body->data() + offset, body->size() - offset);
+                                  return false;
+                                });
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -87,6 +119,8 @@ struct Server::Impl {
   Handler handler;
   std::unique_ptr<httplib::Server> server;
   int port = 0;
+  // Set once in bind(), before any request is served; read by every connection's thread.
+  GatePolicy gate;
 };
 
 Server::Server(ServerOptions options, Handler handler) : m_impl(std::make_unique<Impl>()) {
@@ -108,6 +142,8 @@ core::Result<void> Server::bind() {
                                     "that both are readable PEM files and belong together",
                                     *options.tls_certificate, *options.tls_key));
     }
+    // cpp-httplib allows TLS 1.1; tokens and cookies deserve at least 1.2.
+    SSL_CTX_set_min_proto_version(server->ssl_context(), TLS1_2_VERSION);
     impl.server = std::move(server);
   } else {
     impl.server = std::make_unique<httplib::Server>();
@@ -149,6 +185,26 @@ core::Result<void> Server::bind() {
     }
     set_default_headers(to);
   };
+  // Runs after the head is read and before the body is: a refused request's body never is.
+  server.set_pre_routing_handler(
+      [this](const httplib::Request& from, httplib::Response& to) {
+        auto refusal = check_request(m_impl->gate, head_of(from));
+        if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+        refuse_and_close(to, *refusal);
+        return httplib::Server::HandlerResponse::Handled;
+      });
+  // The library answers "100 Continue" before routing; ask the gate first, so that a client
+  // waiting to send a body it would refuse hears the refusal instead.
+  server.set_expect_100_continue_handler(
+      [this](const httplib::Request& from, httplib::Response& to) {
+        auto refusal = check_request(m_impl->gate, head_of(from));
+        if (!refusal) return 100;
+        to.status = refusal->status;
+        to.set_header("Connection", "close");
+        to.set_content(error_body(refusal->code, refusal->message), "application/json");
+        set_default_headers(to);
+        return refusal->status;
+      });
   server.Get(".*", dispatch);
   server.Post(".*", dispatch);
   server.Put(".*", dispatch);
@@ -159,7 +215,9 @@ core::Result<void> Server::bind() {
   const std::size_t max_body = options.max_body_bytes;
   server.set_error_handler(httplib::Server::HandlerWithResponse(
       [max_body](const httplib::Request&, httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (!response.body.empty() || response.has_header("Content-Type")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     const auto [code, message] = library_error(response.status, max_body);
     response.set_content(error_body(code, message), "application/json");
     set_default_headers(response);
@@ -183,10 +241,20 @@ core::Result<void> Server::bind() {
                                   "not one of this machine's; choose another with --listen",
                                   options.host, options.port));
   }
+  GateConfig gate;
+  gate.scheme = impl.options.tls_certificate && impl.options.tls_key ? "https" : "http";
+  gate.bound_address = options.host;
+  gate.port = impl.port;
+  gate.extra_hosts = options.allowed_hosts;
+  gate.public_urls = options.public_urls;
+  gate.max_body_bytes = options.max_body_bytes;
+  impl.gate = make_gate_policy(gate);
   return {};
 }
 
 int Server::port() const { return m_impl->port; }
+
+std::vector<std::string> Server::allowed_hosts() const { return m_impl->gate.hosts; }
 
 void Server::run() {
   if (m_impl->server) m_impl->server->listen_after_bind();

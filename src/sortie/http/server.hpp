@@ -1,9 +1,12 @@
 #pragma once
 
-// The HTTP server: the only place that includes cpp-httplib. It hands every request to one
-// Handler (the API's dispatch), adds security headers, turns the library's own refusals (a body
-// over the limit, a malformed request) into JSON errors, and runs streamed responses (SSE) on
-// their connection's thread until they end or the server stops.
+// The HTTP server: the only place that includes cpp-httplib. Before a request's body is read,
+// its head goes through the request gate (request_gate.hpp: Host, cross-site writes, body
+// framing and size, header bounds); a refused request is answered in JSON and its connection
+// closed, its body never read. Every other request goes to one Handler (the API's dispatch).
+// The server adds security headers, turns the library's own refusals (a malformed request) into
+// JSON errors, and runs streamed responses (SSE) on their connection's thread until they end or
+// the server stops. HTTPS speaks TLS 1.2 or later.
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sortie/core/error.hpp"
 #include "sortie/http/message.hpp"
@@ -18,12 +22,18 @@
 namespace sortie::http {
 
 struct ServerOptions {
+  // An IP literal (a name is bound as the library resolves it, but the gate then knows only
+  // the names below).
   std::string host = "127.0.0.1";
   int port = 8028;  // 0: any free port (see Server::port())
   // HTTPS when both are set: PEM files.
   std::optional<std::string> tls_certificate;
   std::optional<std::string> tls_key;
   std::size_t max_body_bytes = 1u << 20;
+  // Beyond the bound address (and the loopback names when bound on loopback or every
+  // interface): the Host names accepted (--allow-host) and the public URLs (--public-url).
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> public_urls;
   // Connections served at once; each open stream holds one. Beyond it, connections wait.
   int threads = 160;
   std::chrono::seconds read_timeout{15};
@@ -50,6 +60,8 @@ class Server {
   core::Result<void> bind();
   // The bound port (the one chosen when options.port was 0).
   int port() const;
+  // The Host values accepted (known after bind()), e.g. "127.0.0.1:8028" first.
+  std::vector<std::string> allowed_hosts() const;
   // Serves until stop(); call after bind().
   void run();
   // Stops accepting, tells open streams to end, and makes run() return. Any thread.

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -128,15 +129,36 @@ class ApiTest : public ::testing::Test {
     m_server = std::make_unique<ServeProcess>(m_dir / "sortie.db", m_dir / "serve.log",
                                               std::move(extra));
     ASSERT_TRUE(m_server->wait_healthy());
+    m_secret = server_secret();
   }
 
   int port() const { return m_server->port(); }
+
+  // The local secret the running server wrote beside the database (`<db>.server`: URL, pid,
+  // secret), as the CLI finds it; empty with --no-local-auth.
+  std::string server_secret() const {
+    std::ifstream file(m_dir / "sortie.db.server");
+    std::string url, pid, secret;
+    file >> url >> pid >> secret;
+    return secret == "-" ? std::string() : secret;
+  }
+
+  // What a client that has a credential sends: the test's token, else the server's secret.
+  Headers auth() const {
+    if (!m_token.empty()) return {{"Authorization", "Bearer " + m_token}};
+    if (!m_secret.empty()) return {{"Authorization", "Bearer " + m_secret}};
+    return {};
+  }
+  Headers with_auth(Headers headers) const {
+    for (auto& header : auth()) headers.push_back(header);
+    return headers;
+  }
 
   HttpResponse request(const std::string& method, const std::string& target,
                        const std::optional<std::string>& body = std::nullopt,
                        const Headers& headers = {}) {
     auto headers_with_auth = headers;
-    if (!m_token.empty()) headers_with_auth.emplace_back("Authorization", "Bearer " + m_token);
+    for (auto& header : auth()) headers_with_auth.push_back(header);
     auto response = http_request(port(), method, target, body, headers_with_auth);
     EXPECT_NE(response.status, 0) << method << " " << target << ": " << response.failure;
     EXPECT_NE(response.status, 500) << method << " " << target << ": " << response.body;
@@ -215,6 +237,7 @@ class ApiTest : public ::testing::Test {
   SharedDir m_dir;
   std::unique_ptr<ServeProcess> m_server;
   std::string m_token;
+  std::string m_secret;
   std::vector<std::int64_t> m_jobs;
 };
 

@@ -97,17 +97,23 @@ inline std::string request_text(int port, const std::string& method, const std::
                                 bool keep_alive) {
   std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
                      std::to_string(port) + "\r\n";
+  // Writes get Content-Type: application/json unless the headers name another type; a
+  // Content-Type given empty sends none at all.
   bool has_type = false;
   for (const auto& [name, value] : headers) {
+    if (lower(name) == "content-type") {
+      has_type = true;
+      if (value.empty()) continue;
+    }
     text += name + ": " + value + "\r\n";
-    if (lower(name) == "content-type") has_type = true;
   }
+  const bool write = method != "GET" && method != "HEAD";
+  if (write && !has_type) text += "Content-Type: application/json\r\n";
   if (body) {
-    if (!has_type) text += "Content-Type: application/json\r\n";
     text += "Content-Length: " + std::to_string(body->size()) + "\r\n";
   } else if (method == "POST" || method == "PUT" || method == "PATCH") {
-    // What browsers and `curl -d ''` send for an empty body (the server's HTTP library refuses
-    // a POST with no length at all, with a message saying so).
+    // What browsers and `curl -d ''` send for an empty body (the server refuses a POST with no
+    // length at all, with a message saying so).
     text += "Content-Length: 0\r\n";
   }
   if (!keep_alive) text += "Connection: close\r\n";

@@ -44,7 +44,7 @@ std::string log_text(const std::string& stream_text, std::uint64_t start) {
 
 TEST_F(LiveEvents, EventsStreamTellsOfASubmittedJob) {
   const auto project = register_project("tiny");
-  SseStream events(port(), "/api/events");
+  SseStream events(port(), "/api/events", auth());
   ASSERT_EQ(events.status(), 200);
   EXPECT_THAT(events.head().header("content-type").value_or(""), HasSubstr("text/event-stream"));
   ASSERT_TRUE(events.wait_for([&] { return events.text().find("retry:") != std::string::npos; },
@@ -68,7 +68,7 @@ TEST_F(LiveEvents, LogStreamDeliversTheWholeLogThenEnds) {
           .get<std::string>();
   ASSERT_GT(whole.size(), 20u);
 
-  SseStream stream(port(), "/api/jobs/" + std::to_string(id) + "/logs/stream");
+  SseStream stream(port(), "/api/jobs/" + std::to_string(id) + "/logs/stream", auth());
   ASSERT_EQ(stream.status(), 200);
   ASSERT_TRUE(stream.wait_for([&] { return stream.has_event("end"); }, std::chrono::seconds(20)))
       << stream.text();
@@ -86,7 +86,7 @@ TEST_F(LiveEvents, LogStreamResumesFromLastEventIdWithoutRepeatingBytes) {
 
   const std::uint64_t resume_at = 17;
   SseStream resumed(port(), "/api/jobs/" + std::to_string(id) + "/logs/stream",
-                    {{"Last-Event-ID", std::to_string(resume_at)}});
+                    with_auth({{"Last-Event-ID", std::to_string(resume_at)}}));
   ASSERT_EQ(resumed.status(), 200);
   ASSERT_TRUE(resumed.wait_for([&] { return resumed.has_event("end"); }, std::chrono::seconds(20)))
       << resumed.text();
@@ -94,7 +94,7 @@ TEST_F(LiveEvents, LogStreamResumesFromLastEventIdWithoutRepeatingBytes) {
 
   // Resuming at the end delivers no byte again, only the end.
   SseStream at_end(port(), "/api/jobs/" + std::to_string(id) + "/logs/stream",
-                   {{"Last-Event-ID", std::to_string(whole.size())}});
+                   with_auth({{"Last-Event-ID", std::to_string(whole.size())}}));
   ASSERT_TRUE(at_end.wait_for([&] { return at_end.has_event("end"); }, std::chrono::seconds(20)))
       << at_end.text();
   EXPECT_TRUE(events_named(at_end.text(), "log").empty()) << at_end.text();
@@ -108,7 +108,7 @@ TEST_F(LiveEvents, LogStreamOfAMissingJobIsA404) {
 TEST_F(LiveEvents, HundredOpenStreamsLeaveOrdinaryCallsFast) {
   std::vector<std::unique_ptr<SseStream>> streams;
   for (int i = 0; i < 100; ++i) {
-    streams.push_back(std::make_unique<SseStream>(port(), "/api/events"));
+    streams.push_back(std::make_unique<SseStream>(port(), "/api/events", auth()));
   }
   int open = 0;
   for (auto& stream : streams) open += stream->status() == 200 ? 1 : 0;
@@ -117,7 +117,7 @@ TEST_F(LiveEvents, HundredOpenStreamsLeaveOrdinaryCallsFast) {
   std::vector<double> milliseconds;
   for (int i = 0; i < 50; ++i) {
     const auto started = std::chrono::steady_clock::now();
-    auto listed = http_request(port(), "GET", "/api/jobs/", std::nullopt, {},
+    auto listed = http_request(port(), "GET", "/api/jobs/", std::nullopt, auth(),
                                std::chrono::seconds(5));
     milliseconds.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
