@@ -3,7 +3,7 @@
 //
 // It starts the sandbox when it is down (and leaves it up: scripts/with-sandbox.sh owns its
 // lifetime), starts `sortie serve` on a free loopback port with a fresh database, then through
-// the UI only: adds a fresh copy of examples/tiny-train, launches a job and watches it reach
+// the UI only (signed in with the link `sortie serve` prints, as a user would): adds a fresh copy of examples/tiny-train, launches a job and watches it reach
 // RUNNING and COMPLETED without reloading, reads its log and W&B link, cancels a second job,
 // and opens the cluster's node grid. Screenshots go to E2E_ARTIFACTS.
 //
@@ -164,6 +164,22 @@ async function scenario(scratch, cleanups) {
     await Promise.race([waitForServer(base, server, 15_000), spawnFailure]);
   });
 
+  // The sign-in link `sortie serve` prints (http://127.0.0.1:PORT/?token=SECRET): the browser
+  // trades it for a session cookie. The same secret lets this script clean up through the API.
+  let signInLink;
+  await step('read the sign-in link sortie serve printed', async () => {
+    const deadline = Date.now() + 10_000;
+    const pattern = new RegExp(`${base.replace(/[.]/g, '\\.')}/\\?token=([0-9a-f]{64})`);
+    while (!signInLink && Date.now() < deadline) {
+      const found = readFileSync(path.join(scratch, 'serve.log'), 'utf8').match(pattern);
+      if (found) signInLink = found[0];
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!signInLink) throw new Error('sortie serve printed no sign-in link with ?token=');
+  });
+  const secret = new URL(signInLink).searchParams.get('token');
+  const apiHeaders = { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' };
+
   const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
     executablePath,
     headless: true,
@@ -194,6 +210,16 @@ async function scenario(scratch, cleanups) {
   const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
   let projectId;
+  await step('sign in with the link; the secret leaves the address bar', async () => {
+    await page.goto(signInLink);
+    if (page.url() !== `${base}/`) throw new Error(`the sign-in link led to ${page.url()}, not ${base}/`);
+    const cookies = await context.cookies(base);
+    const session = cookies.find((cookie) => cookie.name === 'sortie_session');
+    if (!session || !session.httpOnly || session.sameSite !== 'Strict') {
+      throw new Error(`no HttpOnly, SameSite=Strict session cookie after the sign-in link: ${JSON.stringify(cookies)}`);
+    }
+  });
+
   await step('add the example project through the dashboard', async () => {
     await page.goto(base);
     await page.getByTestId('dashboard-projects').waitFor();
@@ -265,7 +291,7 @@ async function scenario(scratch, cleanups) {
   await step('cancel a second job; it reaches CANCELLED', async () => {
     const id = await launch('e2e-cancelled', 'steps=100 +step_seconds=5');
     // Whatever happens below, leave nothing running on the shared sandbox.
-    cleanups.push(() => fetch(`${base}/api/jobs/${id}/cancel`, { method: 'POST', body: '' }));
+    cleanups.push(() => fetch(`${base}/api/jobs/${id}/cancel`, { method: 'POST', body: '', headers: apiHeaders }));
     await waitForState(page, ['PENDING', 'RUNNING'], 60_000);
     await page.getByTestId('job-cancel').click();
     await page.getByTestId('job-cancel-confirm').click();

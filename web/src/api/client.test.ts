@@ -36,6 +36,19 @@ describe('ApiClient', () => {
     expect((init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
   });
 
+  it('sends a JSON type on bodyless writes and none on reads', async () => {
+    const fetch = vi.fn(async () => new Response(null, { status: 204 }));
+    const client = new ApiClient({ fetch });
+    await client.post('/api/jobs/1/cancel');
+    await client.delete('/api/jobs/1');
+    await client.get('/api/jobs/1');
+    const types = fetch.mock.calls.map((call) => {
+      const init = (call as unknown as [string, RequestInit])[1];
+      return (init.headers as Record<string, string>)['Content-Type'];
+    });
+    expect(types).toEqual(['application/json', 'application/json', undefined]);
+  });
+
   it('returns undefined for 204', async () => {
     const client = new ApiClient({ fetch: async () => new Response(null, { status: 204 }) });
     await expect(client.delete('/api/jobs/1')).resolves.toBeUndefined();

@@ -166,10 +166,12 @@ export class ApiClient {
       headers: { Accept: 'application/json' },
       signal: options.signal,
     };
-    if (options.body !== undefined) {
+    // The server refuses every write without a JSON type, bodyless ones too (what pages of
+    // other sites could send without asking it first).
+    if (method !== 'GET' && method !== 'HEAD') {
       init.headers = { ...init.headers, 'Content-Type': 'application/json' };
-      init.body = JSON.stringify(options.body);
     }
+    if (options.body !== undefined) init.body = JSON.stringify(options.body);
     let response: Response;
     try {
       response = await doFetch(path + queryString(options.query), init);
