@@ -2,7 +2,8 @@
 # `make run`: when no cluster is configured, bring up the sandbox cluster, point sortie at it
 # and register a copy of examples/tiny-train as a project; show the clusters and their GPUs;
 # then run `sortie serve` in the foreground (Ctrl-C stops it), with the web UI at
-# http://127.0.0.1:8028 (SORTIE_LISTEN to change).
+# http://127.0.0.1:8028 (SORTIE_LISTEN to change); it prints the sign-in link
+# (http://127.0.0.1:8028/?token=...) to open.
 set -euo pipefail
 sortie=${1:-build/sortie}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +44,6 @@ if [[ $sandbox == yes ]] && ! "$sortie" --config "$config" projects show tiny-tr
 fi
 
 echo
-echo "run: open http://$listen in a browser (Ctrl-C stops sortie serve)"
+echo "run: open the sign-in link sortie serve prints below (http://$listen/?token=...) in a browser (Ctrl-C stops sortie serve)"
 [[ $sandbox == yes ]] && echo "run: launch tiny-train from the dashboard; \`+step_seconds=2\` as arguments makes it run slowly enough to watch"
 exec "$sortie" --config "$config" serve --listen "$listen"
