@@ -295,6 +295,28 @@ TEST_F(RequestGate, ARefusedBodyIsNeverReadAsTheNextRequest) {
   EXPECT_EQ(project_count(), 0u);
 }
 
+TEST_F(RequestGate, TheCliSendsTheSecretFromTheServerFile) {
+  // `sortie cancel` goes through the running server; without the secret it would get a 401.
+  const auto id = submit(register_project());
+  ASSERT_GT(id, 0);
+  const auto cancel = std::string(SORTIE_BINARY) + " --config " +
+                      git::fixtures::shell_quote(sandbox().clusters_yaml) + " --db " +
+                      git::fixtures::shell_quote((m_dir / "sortie.db").string()) + " cancel " +
+                      std::to_string(id) + " 2>&1";
+  // With a wrong secret in the file, the server refuses the CLI: it did go through it.
+  const auto file = m_dir / "sortie.db.server";
+  const auto recorded = git::fixtures::read_file(file);
+  auto wrong = recorded;
+  wrong.replace(wrong.find(m_secret), m_secret.size(), std::string(64, '0'));
+  git::fixtures::write_file(file, wrong);
+  auto refused = git::fixtures::run_shell(cancel);
+  EXPECT_NE(refused.status, 0) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("token")) << refused.output;
+  git::fixtures::write_file(file, recorded);
+  auto cancelled = git::fixtures::run_shell(cancel);
+  EXPECT_EQ(cancelled.status, 0) << cancelled.output;
+}
+
 TEST_F(RequestGate, TooManyHeadersAre431) {
   std::vector<std::string> lines = {"Content-Type: application/json", "Content-Length: 2"};
   for (int i = 0; i < 200; ++i) lines.push_back("X-Filler-" + std::to_string(i) + ": 1");
