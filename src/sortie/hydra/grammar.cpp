@@ -76,6 +76,13 @@ bool equals_ignoring_case(std::string_view text, std::string_view lower_word) {
   return true;
 }
 
+// A long text is shown by its start only, so that an error about a huge value stays short.
+std::string shortened(std::string_view text) {
+  constexpr std::size_t k_shown = 200;
+  if (text.size() <= k_shown) return std::string(text);
+  return fmt::format("{}... ({} characters)", text.substr(0, k_shown), text.size());
+}
+
 // The characters of the input, with '\0' past the end so look-ahead needs no bounds checks.
 class Scanner {
  public:
@@ -481,8 +488,11 @@ class Parser {
   // What ANTLR reports when no rule can continue: the value so far, through the offending token.
   std::unexpected<SyntaxError> no_viable_alternative(const Token& at) const {
     const std::size_t end = at.type == TokenType::eof ? m_text.size() : at.end;
-    return fail(at, fmt::format("no viable alternative at input '{}'",
-                                m_text.substr(m_value_start, end - m_value_start)));
+    constexpr std::size_t k_shown = 200;
+    const std::size_t begin = end - m_value_start > k_shown ? end - k_shown : m_value_start;
+    return fail(at, fmt::format("no viable alternative at input '{}{}'",
+                                begin > m_value_start ? "..." : "",
+                                m_text.substr(begin, end - begin)));
   }
 
   std::expected<OverrideValue, SyntaxError> expect_end(OverrideValue value) {
@@ -531,18 +541,34 @@ class Parser {
     const Token& token = peek();
     switch (token.type) {
       case TokenType::bracket_open:
-        return parse_list();
+        return nested(token, [this] { return parse_list(); });
       case TokenType::brace_open:
-        return parse_dict();
+        return nested(token, [this] { return parse_dict(); });
       case TokenType::quoted_value:
         ++m_index;
         return OverrideValue{Value{unquote(text_of(token))}};
       case TokenType::id:
-        if (peek(1).type == TokenType::popen) return parse_function();
+        if (peek(1).type == TokenType::popen)
+          return nested(token, [this] { return parse_function(); });
         return parse_primitive();
       default:
         return parse_primitive();
     }
+  }
+
+  // Parses one container or call one level deeper, refusing to go past k_max_nesting_depth so
+  // that no input, however deep, can exhaust the stack.
+  template <class ParseContainer>
+  std::expected<OverrideValue, SyntaxError> nested(const Token& opening, ParseContainer parse) {
+    if (m_depth == k_max_nesting_depth)
+      return fail(opening,
+                  fmt::format("the value nests lists, dicts and function calls more than {} deep "
+                              "(sortie's limit; Hydra has none): flatten it",
+                              k_max_nesting_depth));
+    ++m_depth;
+    auto result = parse();
+    --m_depth;
+    return result;
   }
 
   static bool is_primitive_token(TokenType type, bool dict_key) {
@@ -745,7 +771,7 @@ class Parser {
     auto result = evaluate(call, m_options.shuffle_seed);
     if (!result)
       return fail(name, fmt::format("{} while evaluating '{}': {}", result.error().type,
-                                    m_text.substr(name.begin, close.end - name.begin),
+                                    shortened(m_text.substr(name.begin, close.end - name.begin)),
                                     result.error().message));
     return std::move(*result);
   }
@@ -755,13 +781,16 @@ class Parser {
   const ParseOptions& m_options;
   std::size_t m_index = 0;
   std::size_t m_value_start = 0;
+  std::size_t m_depth = 0;
 };
+
+// A long input is shown by its start only, so that an error about a huge value stays short.
 
 core::Error to_error(std::string_view input, const SyntaxError& error) {
   return core::Error{core::ErrorCode::invalid_argument,
                      fmt::format("Error parsing override '{}': {} (column {}). See "
                                  "https://hydra.cc/docs/1.3/advanced/override_grammar/basic/",
-                                 input, error.reason, error.position + 1)};
+                                 shortened(input), error.reason, error.position + 1)};
 }
 
 }  // namespace

@@ -25,6 +25,11 @@ enum class ValueType {
   glob_sweep,
 };
 
+// The most lists, dicts and function calls one override value may hold inside one another
+// (`[[1]]` is 2 deep, `key=sort([1,[2]])` 3). Hydra's grammar has no limit and recurses as deep
+// as the input goes; a request to `sortie serve` must not, and no real value comes near this.
+inline constexpr std::size_t k_max_nesting_depth = 64;
+
 // Knobs of parsing that Hydra leaves to chance.
 struct ParseOptions {
   // `shuffle([a,b,c])` returns a shuffled list at parse time (Hydra uses Python's global
@@ -35,7 +40,9 @@ struct ParseOptions {
 // Parses one override (`key=value`, `+key=value`, `++key=value`, `~key[=value]`, with
 // `group@package` keys, sweeps and functions) and evaluates its functions. On failure returns
 // invalid_argument with Hydra's reason where Hydra has one (e.g. "missing EQUAL at '<EOF>'",
-// "Unknown function 'f'") and the 1-based column where it was found.
+// "Unknown function 'f'") and the 1-based column where it was found; a value nested deeper than
+// k_max_nesting_depth fails the same way, naming the limit and the column of the bracket, brace
+// or call that goes past it, whatever the length of the input (parsing never recurses deeper).
 core::Result<Override> parse_override(std::string_view input, const ParseOptions& options = {});
 
 // Parses each input in order; the first failure is returned.

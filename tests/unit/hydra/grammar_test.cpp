@@ -1,5 +1,6 @@
 #include "sortie/hydra/grammar.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -371,6 +372,64 @@ TEST(HydraGrammar, ParsesAValueOnItsOwn) {
   ASSERT_TRUE(value.has_value());
   EXPECT_EQ(describe(*value), R"("a b")");
   EXPECT_EQ(describe(*parse_value("")), R"("")");
+}
+
+TEST(HydraGrammar, AcceptsNestingUpToTheLimit) {
+  const std::string lists = std::string(k_max_nesting_depth, '[') + "1" +
+                            std::string(k_max_nesting_depth, ']');
+  EXPECT_TRUE(parse_override("x=" + lists).has_value());
+  std::string calls = "1";
+  for (std::size_t level = 0; level < k_max_nesting_depth; ++level) calls = "int(" + calls + ")";
+  EXPECT_TRUE(parse_override("x=" + calls).has_value());
+}
+
+TEST(HydraGrammar, RefusesNestingDeeperThanTheLimitWithItsColumn) {
+  const std::string lists = std::string(k_max_nesting_depth + 1, '[') + "1" +
+                            std::string(k_max_nesting_depth + 1, ']');
+  auto parsed = parse_override("x=" + lists);
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_EQ(parsed.error().code, core::ErrorCode::invalid_argument);
+  const auto& message = parsed.error().message;
+  EXPECT_NE(message.find(fmt::format("more than {} deep", k_max_nesting_depth)), std::string::npos)
+      << message;
+  // `x=` then 64 brackets: the 65th is at column 67.
+  EXPECT_NE(message.find(fmt::format("(column {})", k_max_nesting_depth + 3)), std::string::npos)
+      << message;
+}
+
+TEST(HydraGrammar, RefusesDictsAndCallsNestedPastTheLimit) {
+  std::string dicts = "1";
+  std::string calls = "1";
+  for (std::size_t level = 0; level <= k_max_nesting_depth; ++level) {
+    dicts = "{a:" + dicts + "}";
+    calls = "str(" + calls + ")";
+  }
+  for (const auto& value : {dicts, calls, "sort([" + calls + "])"}) {
+    auto parsed = parse_value(value);
+    ASSERT_FALSE(parsed.has_value()) << value;
+    EXPECT_NE(parsed.error().message.find("sortie's limit"), std::string::npos);
+  }
+}
+
+TEST(HydraGrammar, RefusesAHundredThousandDeepValueWithoutCrashingAndWithAShortMessage) {
+  const std::size_t depth = 100'000;
+  for (const auto& value :
+       {std::string(depth, '[') + std::string(depth, ']'),
+        [&] {
+          std::string dicts;
+          for (std::size_t level = 0; level < depth; ++level) dicts += "{a:";
+          return dicts;
+        }(),
+        [&] {
+          std::string calls;
+          for (std::size_t level = 0; level < depth; ++level) calls += "int(";
+          return calls;
+        }()}) {
+    auto parsed = parse_override("key=" + value);
+    ASSERT_FALSE(parsed.has_value());
+    EXPECT_NE(parsed.error().message.find("sortie's limit"), std::string::npos);
+    EXPECT_LT(parsed.error().message.size(), 1000u);
+  }
 }
 
 }  // namespace
