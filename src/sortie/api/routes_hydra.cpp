@@ -22,9 +22,6 @@ core::Result<hydra::ConfigLocation> project_configs(const store::Project& projec
 
 namespace {
 
-// Most jobs a sweep expanded here may have: a launch submits them as one array.
-constexpr std::size_t kMaxSweepJobs = 10'000;
-
 core::Result<hydra::ConfigLocation> locate(Context& context, const json::HydraBody& body) {
   if (!body.project_id) {
     return core::fail(core::ErrorCode::invalid_argument,
@@ -76,7 +73,6 @@ void add_hydra_routes(http::Router& router, Context& context) {
     if (!overrides) return error_response(overrides.error());
     hydra::PreviewOptions options;
     options.mode = body->paired ? hydra::SweepMode::paired : hydra::SweepMode::cartesian;
-    options.max_jobs = kMaxSweepJobs;
     json::SweepPreviewReport preview;
     preview.mode = options.mode;
     if (body->project_id) {
@@ -93,7 +89,6 @@ void add_hydra_routes(http::Router& router, Context& context) {
       preview.jobs = std::move(*jobs);
     } else {
       hydra::SweepOptions sweep;
-      sweep.max_jobs = kMaxSweepJobs;
       auto jobs = hydra::expand_jobs(*overrides, options.mode, sweep);
       if (!jobs) return error_response(jobs.error());
       preview.jobs = std::move(*jobs);

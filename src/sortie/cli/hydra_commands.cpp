@@ -125,7 +125,7 @@ struct ConfigOptions {
   std::string config_name;
   std::string version_base;
   bool paired = false;
-  std::size_t max_jobs = hydra::k_default_max_jobs;
+  std::size_t max_jobs = hydra::k_max_jobs;
   bool json = false;
   std::vector<std::string> overrides;
 };
@@ -372,8 +372,11 @@ void add_hydra_commands(CLI::App& app, Context& context) {
   preview->add_flag("--paired", config_options->paired,
                     "Job i takes value i of every sweep (all sweeps the same length) instead of "
                     "every combination");
-  preview->add_option("--max-jobs", config_options->max_jobs, "Refuse sweeps with more jobs")
-      ->check(CLI::PositiveNumber)
+  preview->add_option("--max-jobs", config_options->max_jobs,
+                      fmt::format("Refuse sweeps with more jobs (at most {}, the limit of every "
+                                  "multirun)",
+                                  hydra::k_max_jobs))
+      ->check(CLI::Range(std::size_t{1}, hydra::k_max_jobs))
       ->capture_default_str();
   preview->add_option("overrides", config_options->overrides,
                       "Overrides, e.g. optimizer.lr=0.1,0.01 'model=glob(*)'");

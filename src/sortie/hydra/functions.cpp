@@ -595,8 +595,13 @@ Evaluated evaluate_tag(const FunctionCall& call) {
 }
 
 // Python's sorted(): binary insertion sort comparing each later element with earlier ones, as
-// CPython does for short lists; reverse keeps equal elements in their original order.
+// CPython does for short lists; reverse keeps equal elements in their original order. The sort
+// is quadratic, so more than k_max_jobs items are refused before it starts.
 std::expected<std::vector<Value>, FunctionError> sorted(std::vector<Value> items, bool reverse) {
+  if (auto checked = check_sweep_size("sort()", SweepSize{items.size()}, "values",
+                                      "sort fewer values");
+      !checked)
+    return raise("LimitExceeded", checked.error().message);
   if (reverse) std::reverse(items.begin(), items.end());
   for (std::size_t i = 1; i < items.size(); ++i) {
     Value pivot = std::move(items[i]);
@@ -619,6 +624,30 @@ std::expected<std::vector<Value>, FunctionError> sorted(std::vector<Value> items
 }
 
 std::expected<std::vector<Value>, FunctionError> range_elements(const RangeSweep& range);
+std::expected<std::uint64_t, FunctionError> int_range_length(const RangeSweep& range);
+bool is_int_range(const RangeSweep& range);
+
+// How many elements a range has and its last one, without making the others when its bounds
+// are ints.
+struct RangeEnd {
+  std::uint64_t length = 0;
+  Value last;
+};
+
+std::expected<RangeEnd, FunctionError> end_of_range(const RangeSweep& range) {
+  if (is_int_range(range)) {
+    auto length = int_range_length(range);
+    if (!length) return std::unexpected(length.error());
+    if (*length == 0) return RangeEnd{};
+    const auto start = static_cast<std::uint64_t>(std::get<std::int64_t>(range.start.data));
+    const auto step = static_cast<std::uint64_t>(std::get<std::int64_t>(range.step.data));
+    return RangeEnd{*length, Value{static_cast<std::int64_t>(start + (*length - 1) * step)}};
+  }
+  auto elements = range_elements(range);
+  if (!elements) return std::unexpected(elements.error());
+  if (elements->empty()) return RangeEnd{};
+  return RangeEnd{elements->size(), elements->back()};
+}
 
 Evaluated sort_sweep(const OverrideValue& sweep, bool reverse) {
   if (const auto* choice = as<ChoiceSweep>(sweep)) {
@@ -633,11 +662,11 @@ Evaluated sort_sweep(const OverrideValue& sweep, bool reverse) {
   RangeSweep out = std::get<RangeSweep>(sweep);
   const bool ascending = number_of(out.step) > 0;
   if (ascending == reverse) {
-    auto elements = range_elements(out);
-    if (!elements) return std::unexpected(elements.error());
-    if (elements->size() > 1) {
+    auto end = end_of_range(out);
+    if (!end) return std::unexpected(end.error());
+    if (end->length > 1) {
       const Value first = out.start;
-      out.start = elements->back();
+      out.start = end->last;
       const bool all_int = std::holds_alternative<std::int64_t>(first.data) &&
                            std::holds_alternative<std::int64_t>(out.step.data);
       if (all_int) {
@@ -914,39 +943,121 @@ class Decimal {
   int m_exponent = 0;
 };
 
-std::expected<std::vector<Value>, FunctionError> range_elements(const RangeSweep& range) {
-  const bool integers = std::holds_alternative<std::int64_t>(range.start.data) &&
-                        std::holds_alternative<std::int64_t>(range.stop.data) &&
-                        std::holds_alternative<std::int64_t>(range.step.data);
-  std::vector<Value> out;
-  if (integers) {
-    const auto start = std::get<std::int64_t>(range.start.data);
-    const auto stop = std::get<std::int64_t>(range.stop.data);
-    const auto step = std::get<std::int64_t>(range.step.data);
-    if (step == 0) return raise("ValueError", "range() arg 3 must not be zero");
-    for (std::int64_t value = start; step > 0 ? value < stop : value > stop; value += step) {
-      out.push_back(Value{value});
-      if ((step > 0 && value > std::numeric_limits<std::int64_t>::max() - step) ||
-          (step < 0 && value < std::numeric_limits<std::int64_t>::min() - step))
-        break;
-    }
-    return out;
-  }
-  const double start = number_of(range.start);
-  const double stop = number_of(range.stop);
-  const double step = number_of(range.step);
-  if (!std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step) || step == 0)
-    return raise("HydraException",
-                 fmt::format("Invalid range values (start:{}, stop:{}, step:{})",
-                             render_float(start), render_float(stop), render_float(step)));
-  Decimal current = Decimal::of(start);
-  const Decimal end = Decimal::of(stop);
-  const Decimal increment = Decimal::of(step);
-  const int direction = step > 0 ? -1 : 1;
-  while (compare(current, end) == direction) {
-    out.push_back(Value{current.to_double()});
+bool is_int_range(const RangeSweep& range) {
+  return std::holds_alternative<std::int64_t>(range.start.data) &&
+         std::holds_alternative<std::int64_t>(range.stop.data) &&
+         std::holds_alternative<std::int64_t>(range.step.data);
+}
+
+// Python's len(range(start, stop, step)), in unsigned arithmetic so that no bound overflows.
+std::expected<std::uint64_t, FunctionError> int_range_length(const RangeSweep& range) {
+  const auto start = std::get<std::int64_t>(range.start.data);
+  const auto stop = std::get<std::int64_t>(range.stop.data);
+  const auto step = std::get<std::int64_t>(range.step.data);
+  if (step == 0) return raise("ValueError", "range() arg 3 must not be zero");
+  const auto as_unsigned = [](std::int64_t value) { return static_cast<std::uint64_t>(value); };
+  if (step > 0)
+    return start >= stop ? 0 : (as_unsigned(stop) - as_unsigned(start) - 1) / as_unsigned(step) + 1;
+  return start <= stop
+             ? 0
+             : (as_unsigned(start) - as_unsigned(stop) - 1) / (0 - as_unsigned(step)) + 1;
+}
+
+struct FloatRange {
+  double start;
+  double stop;
+  double step;
+};
+
+std::expected<FloatRange, FunctionError> float_range(const RangeSweep& range) {
+  const FloatRange bounds{number_of(range.start), number_of(range.stop), number_of(range.step)};
+  if (!std::isfinite(bounds.start) || !std::isfinite(bounds.stop) ||
+      !std::isfinite(bounds.step) || bounds.step == 0)
+    return raise("HydraException", fmt::format("Invalid range values (start:{}, stop:{}, step:{})",
+                                               render_float(bounds.start),
+                                               render_float(bounds.stop),
+                                               render_float(bounds.step)));
+  return bounds;
+}
+
+// Steps through Hydra's FloatRange, handing each element to `visit`, and stops after at most
+// `most` elements; returns how many it visited.
+template <class Visit>
+std::uint64_t step_float_range(const FloatRange& bounds, std::uint64_t most, Visit visit) {
+  Decimal current = Decimal::of(bounds.start);
+  const Decimal end = Decimal::of(bounds.stop);
+  const Decimal increment = Decimal::of(bounds.step);
+  const int direction = bounds.step > 0 ? -1 : 1;
+  std::uint64_t count = 0;
+  while (count < most && compare(current, end) == direction) {
+    visit(current.to_double());
+    ++count;
     current = current + increment;
   }
+  return count;
+}
+
+std::expected<SweepSize, FunctionError> range_size_of(const RangeSweep& range,
+                                                      std::uint64_t limit) {
+  if (is_int_range(range)) {
+    auto length = int_range_length(range);
+    if (!length) return std::unexpected(length.error());
+    return SweepSize{*length, SweepSize::Precision::exact};
+  }
+  auto bounds = float_range(range);
+  if (!bounds) return std::unexpected(bounds.error());
+  // Decimal steps drift from exact division by far less than one step for any count near the
+  // limit, so a range whose quotient is well past it is refused without stepping; every other
+  // range is counted by stepping exactly as it will be enumerated.
+  constexpr std::uint64_t k_margin = 2;
+  const long double quotient =
+      std::ceil((static_cast<long double>(bounds->stop) - bounds->start) / bounds->step);
+  if (quotient > static_cast<long double>(limit + k_margin)) {
+    constexpr long double k_largest = 18446744073709551615.0L;
+    if (!(quotient < k_largest))
+      return SweepSize{std::numeric_limits<std::uint64_t>::max(),
+                       SweepSize::Precision::at_least};
+    return SweepSize{static_cast<std::uint64_t>(quotient), SweepSize::Precision::about};
+  }
+  const std::uint64_t most = limit + 2 * k_margin;
+  const std::uint64_t count = step_float_range(*bounds, most, [](double) {});
+  return SweepSize{count,
+                   count == most ? SweepSize::Precision::at_least : SweepSize::Precision::exact};
+}
+
+std::string describe_range_of(const RangeSweep& range) {
+  return fmt::format("range({},{},{})", render_value(range.start), render_value(range.stop),
+                     render_value(range.step));
+}
+
+// Refuses a range past k_max_jobs before anything of it is made.
+std::expected<void, FunctionError> check_range_size(const RangeSweep& range) {
+  auto size = range_size_of(range, k_max_jobs);
+  if (!size) return std::unexpected(size.error());
+  auto checked = check_sweep_size(describe_range_of(range), *size, "values",
+                                  "use a larger step or a smaller range");
+  if (!checked) return raise("LimitExceeded", checked.error().message);
+  return {};
+}
+
+std::expected<std::vector<Value>, FunctionError> range_elements(const RangeSweep& range) {
+  if (auto checked = check_range_size(range); !checked) return std::unexpected(checked.error());
+  std::vector<Value> out;
+  if (is_int_range(range)) {
+    const auto start = std::get<std::int64_t>(range.start.data);
+    const auto step = std::get<std::int64_t>(range.step.data);
+    const std::uint64_t length = *int_range_length(range);
+    out.reserve(length);
+    for (std::uint64_t index = 0; index < length; ++index)
+      out.push_back(Value{static_cast<std::int64_t>(static_cast<std::uint64_t>(start) +
+                                                    index * static_cast<std::uint64_t>(step))});
+    return out;
+  }
+  std::vector<double> numbers;
+  step_float_range(*float_range(range), k_max_jobs,
+                   [&](double value) { numbers.push_back(value); });
+  out.reserve(numbers.size());
+  for (const double value : numbers) out.push_back(Value{value});
   return out;
 }
 
@@ -973,6 +1084,14 @@ std::expected<OverrideValue, FunctionError> evaluate(const FunctionCall& call,
 
 std::expected<std::vector<Value>, FunctionError> range_values(const RangeSweep& range) {
   return range_elements(range);
+}
+
+std::expected<SweepSize, FunctionError> range_size(const RangeSweep& range, std::uint64_t limit) {
+  return range_size_of(range, limit);
+}
+
+std::string describe_range(const RangeSweep& range) {
+  return describe_range_of(range);
 }
 
 std::string python_type_name(const OverrideValue& value) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sortie/hydra/override.hpp"
+#include "sortie/hydra/sweep.hpp"
 
 namespace sortie::hydra {
 
@@ -35,8 +36,19 @@ std::expected<OverrideValue, FunctionError> evaluate(const FunctionCall& call,
 
 // The elements of a range as Hydra enumerates them: Python's range() when start, stop and step
 // are ints, otherwise Hydra's FloatRange (decimal steps of 28 significant digits from the exact
-// binary start). Fails with ValueError on a zero int step, HydraException on a zero float step.
+// binary start). Fails with ValueError on a zero int step, HydraException on a zero float step,
+// and LimitExceeded (check_sweep_size's message) for a range of more than k_max_jobs values,
+// which is counted first and never made.
 std::expected<std::vector<Value>, FunctionError> range_values(const RangeSweep& range);
+
+// How many elements range_values(range) would have, without making them, in time bounded by
+// `limit`: exact for int ranges; for float ranges exact (stepping as FloatRange does, so no
+// floating drift: range(0,1,0.1) has 10) up to about `limit`, beyond it an estimate by
+// division. Fails as range_values does for a range Hydra cannot enumerate.
+std::expected<SweepSize, FunctionError> range_size(const RangeSweep& range, std::uint64_t limit);
+
+// `range(start,stop,step)` with each number rendered as Hydra renders it, for messages.
+std::string describe_range(const RangeSweep& range);
 
 // Python's name for the type of a value ("int", "str", "NoneType", "ChoiceSweep", ...).
 std::string python_type_name(const OverrideValue& value);

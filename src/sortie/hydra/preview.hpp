@@ -21,7 +21,7 @@ namespace sortie::hydra {
 
 struct PreviewOptions {
   SweepMode mode = SweepMode::cartesian;
-  std::size_t max_jobs = k_default_max_jobs;
+  std::size_t max_jobs = k_max_jobs;  // fewer may be asked for, not more
   VersionBase version_base = VersionBase::current;
 };
 
@@ -35,7 +35,8 @@ std::vector<std::string> group_options(const ConfigSource& source, std::string_v
 // - not_found for a glob() over a key that is not a config group of the source, and
 //   invalid_argument for a glob() that matches none of the group's options (Hydra would run
 //   no job; a preview says why instead);
-// - expand_jobs' errors (unequal paired sweeps, more than max_jobs jobs, interval());
+// - expand_jobs' errors (unequal paired sweeps, more than min(max_jobs, k_max_jobs) jobs,
+//   interval());
 // - the first job that does not compose, with that error's code and the message
 //   "job #<index> of <count> (<its overrides>): <why>", the index 0-based as Hydra numbers
 //   jobs (hydra.job.num).

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 #include "sortie/hydra/functions.hpp"
@@ -50,7 +51,42 @@ bool is_hydra_key(const std::string& key) {
   return key.starts_with("hydra.") || key.starts_with("hydra/");
 }
 
+std::string count_text(SweepSize size) {
+  switch (size.precision) {
+    case SweepSize::Precision::exact:
+      return fmt::format("{}", size.count);
+    case SweepSize::Precision::about:
+      return fmt::format("about {}", size.count);
+    case SweepSize::Precision::at_least:
+      return size.count == std::numeric_limits<std::uint64_t>::max()
+                 ? std::string("more than 2^64")
+                 : fmt::format("at least {}", size.count);
+  }
+  return fmt::format("{}", size.count);
+}
+
+// a * b, or the largest count (marked a lower bound) when it does not fit in 64 bits.
+SweepSize times(SweepSize size, std::uint64_t factor) {
+  if (factor != 0 && size.count > std::numeric_limits<std::uint64_t>::max() / factor)
+    return SweepSize{std::numeric_limits<std::uint64_t>::max(), SweepSize::Precision::at_least};
+  return SweepSize{size.count * factor, size.precision};
+}
+
+// The values of a sweep shown in a message: `'x=1,2,3'`, or the start of a long one.
+std::string shown(const std::string& input) {
+  constexpr std::size_t k_shown = 100;
+  if (input.size() <= k_shown) return fmt::format("'{}'", input);
+  return fmt::format("'{}...'", input.substr(0, k_shown));
+}
+
 }  // namespace
+
+core::Result<void> check_sweep_size(std::string_view what, SweepSize size, std::string_view unit,
+                                    std::string_view hint, std::size_t limit) {
+  if (size.count <= limit) return {};
+  return std::unexpected(invalid(
+      fmt::format("{} would make {} {}; at most {}: {}", what, count_text(size), unit, limit, hint)));
+}
 
 core::Result<std::vector<std::string>> expand_override(const Override& override_value,
                                                        const SweepOptions& options) {
@@ -60,6 +96,11 @@ core::Result<std::vector<std::string>> expand_override(const Override& override_
   const auto& value = *override_value.value;
   std::vector<std::string> jobs;
   if (const auto* choice = std::get_if<ChoiceSweep>(&value)) {
+    if (auto checked = check_sweep_size(shown(override_value.input),
+                                        SweepSize{choice->choices.size()}, "values",
+                                        "sweep fewer values");
+        !checked)
+      return std::unexpected(checked.error());
     std::vector<Value> choices = choice->choices;
     if (choice->shuffle) shuffle_in_place(choices, seed_for(override_value, options.shuffle_seed));
     jobs.reserve(choices.size());
@@ -87,10 +128,18 @@ core::Result<std::vector<std::string>> expand_override(const Override& override_
       return std::any_of(patterns.begin(), patterns.end(),
                          [&](const std::string& pattern) { return glob_match(name, pattern); });
     };
+    auto selected = [&](const std::string& name) {
+      return matches_any(name, glob->include) && !matches_any(name, glob->exclude);
+    };
+    const auto count = static_cast<std::uint64_t>(std::count_if(names.begin(), names.end(), selected));
+    if (auto checked = check_sweep_size(shown(override_value.input), SweepSize{count}, "values",
+                                        "narrow the patterns");
+        !checked)
+      return std::unexpected(checked.error());
+    jobs.reserve(count);
     // Hydra passes the option names through unrendered.
     for (const auto& name : names)
-      if (matches_any(name, glob->include) && !matches_any(name, glob->exclude))
-        jobs.push_back(fmt::format("{}={}", key, name));
+      if (selected(name)) jobs.push_back(fmt::format("{}={}", key, name));
     return jobs;
   }
   return std::unexpected(
@@ -120,6 +169,7 @@ core::Result<std::vector<std::vector<std::string>>> expand_jobs(
       columns.push_back(std::move(column));
   }
 
+  const std::size_t limit = std::min(options.max_jobs, k_max_jobs);
   std::size_t job_count = 1;
   if (mode == SweepMode::paired) {
     const Column* first_swept = nullptr;
@@ -138,9 +188,10 @@ core::Result<std::vector<std::vector<std::string>>> expand_jobs(
                                 fmt::join(lengths, ", "))));
       }
     }
-    if (job_count > options.max_jobs)
-      return std::unexpected(invalid(fmt::format(
-          "the sweep would make {} jobs, more than the limit of {}", job_count, options.max_jobs)));
+    if (auto checked = check_sweep_size("the sweep", SweepSize{job_count}, "jobs",
+                                        "sweep fewer values", limit);
+        !checked)
+      return std::unexpected(checked.error());
     std::vector<std::vector<std::string>> jobs(job_count);
     for (std::size_t job = 0; job < job_count; ++job) {
       jobs[job].reserve(columns.size());
@@ -153,18 +204,13 @@ core::Result<std::vector<std::vector<std::string>>> expand_jobs(
   std::vector<std::string> factors;
   for (const auto& column : columns)
     if (column.swept) factors.push_back(fmt::format("{} ({})", column.values.size(), column.key));
-  for (const auto& column : columns) {
-    if (column.values.empty()) {
-      job_count = 0;
-      break;
-    }
-    // a * b > limit exactly when b > limit / a (rounded down), without overflowing.
-    if (column.values.size() > options.max_jobs / job_count)
-      return std::unexpected(invalid(
-          fmt::format("the sweep would make more than {} jobs ({}); narrow it or raise the limit",
-                      options.max_jobs, fmt::join(factors, " x "))));
-    job_count *= column.values.size();
-  }
+  SweepSize product{1};
+  for (const auto& column : columns) product = times(product, column.values.size());
+  if (auto checked = check_sweep_size(fmt::format("the sweep ({})", fmt::join(factors, " x ")),
+                                      product, "jobs", "sweep fewer values or fewer keys", limit);
+      !checked)
+    return std::unexpected(checked.error());
+  job_count = product.count;
   std::vector<std::vector<std::string>> jobs;
   jobs.reserve(job_count);
   if (job_count == 0) return jobs;

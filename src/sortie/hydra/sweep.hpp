@@ -25,8 +25,29 @@ enum class SweepMode {
 // Where the overrides came from, which only changes the example in Hydra's error message.
 enum class OverrideSource { shell, code };
 
-// The default cap on the number of jobs one expansion may produce.
-inline constexpr std::size_t k_default_max_jobs = 100'000;
+// The most jobs one multirun may make, and so the most values one sweep (a choice, a range, a
+// glob) may have, whoever asks: `sortie hydra parse`, `sortie sweep preview`, /api/hydra/parse
+// and /api/hydra/expand, and a submitted sweep (one SLURM array) all hold it. Counts are made
+// before anything is expanded (check_sweep_size), so `range(0,1e12)` costs nothing.
+inline constexpr std::size_t k_max_jobs = 10'000;
+
+// A number of values or jobs counted before they are made.
+struct SweepSize {
+  enum class Precision {
+    exact,
+    about,     // an estimate, made by division for a float range far past the limit
+    at_least,  // a lower bound: counting stopped (past 2^64, or past the limit)
+  };
+  std::uint64_t count = 0;
+  Precision precision = Precision::exact;
+};
+
+// The one check of the size of a sweep, a range, a sort or a multirun, made before any of it is
+// built. Succeeds when `size` is at most `limit` (k_max_jobs, or less when a caller asks for
+// less); fails with invalid_argument "<what> would make <count> <unit>; at most <limit>:
+// <hint>" otherwise.
+core::Result<void> check_sweep_size(std::string_view what, SweepSize size, std::string_view unit,
+                                    std::string_view hint, std::size_t limit = k_max_jobs);
 
 struct SweepOptions {
   // The options of a config group (`db` -> {"mysql", "postgres"}), for glob(); Hydra lists
@@ -34,13 +55,15 @@ struct SweepOptions {
   std::function<std::vector<std::string>(std::string_view group)> group_options;
   // Seeds the order of shuffle() sweeps; the same seed gives the same jobs.
   std::uint64_t shuffle_seed = 0;
-  std::size_t max_jobs = k_default_max_jobs;
+  // Fewer jobs than k_max_jobs may be asked for; more may not.
+  std::size_t max_jobs = k_max_jobs;
 };
 
 // The `key=value` strings one override contributes, one per job, rendered as Hydra renders
 // them (render.hpp): an element gives one string, a sweep one per value. Fails for interval
 // sweeps ("BasicSweeper does not support sweep type : INTERVAL_SWEEP"), for glob without
-// group options, and for ranges Hydra cannot enumerate (a zero step).
+// group options, for ranges Hydra cannot enumerate (a zero step), and, before making any of
+// them, for a sweep of more than k_max_jobs values (check_sweep_size's message).
 core::Result<std::vector<std::string>> expand_override(const Override& override_value,
                                                        const SweepOptions& options = {});
 
@@ -48,7 +71,8 @@ core::Result<std::vector<std::string>> expand_override(const Override& override_
 // (`~`/`+` prefix, key and package) collapse into the later one, at the place of the first,
 // as Hydra's ordered dict does. Fails as expand_override does, when `paired` sweeps differ in
 // length (naming each key and its length), or when there would be more than
-// options.max_jobs jobs.
+// min(options.max_jobs, k_max_jobs) jobs (counted before any job is made; the message shows
+// the factors).
 core::Result<std::vector<std::vector<std::string>>> expand_jobs(
     const std::vector<Override>& overrides, SweepMode mode = SweepMode::cartesian,
     const SweepOptions& options = {});

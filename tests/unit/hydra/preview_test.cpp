@@ -1,6 +1,7 @@
 #include "sortie/hydra/preview.hpp"
 
 #include <gmock/gmock.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -118,7 +119,17 @@ TEST(PreviewSweep, RefusesMoreJobsThanTheLimit) {
   options.max_jobs = 3;
   auto jobs = preview_large({"seed=range(4)"}, options);
   ASSERT_FALSE(jobs);
-  EXPECT_THAT(jobs.error().message, HasSubstr("more than 3 jobs"));
+  EXPECT_THAT(jobs.error().message, HasSubstr("would make 4 jobs; at most 3"));
+}
+
+TEST(PreviewSweep, NeverAllowsMoreJobsThanTheLimitOfEveryMultirun) {
+  PreviewOptions options;
+  options.max_jobs = k_max_jobs * 10;
+  auto jobs = preview_large({fmt::format("seed=range({})", k_max_jobs + 1)}, options);
+  ASSERT_FALSE(jobs);
+  EXPECT_THAT(jobs.error().message,
+              HasSubstr(fmt::format("would make {} values; at most {}", k_max_jobs + 1,
+                                    k_max_jobs)));
 }
 
 TEST(GroupOptions, ListsTheConfigsOfANestedGroupSortedAndNothingForAKey) {

@@ -1,10 +1,12 @@
 #include "sortie/hydra/sweep.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 
+#include "sortie/hydra/functions.hpp"
 #include "sortie/hydra/grammar.hpp"
 
 namespace sortie::hydra {
@@ -123,7 +125,7 @@ TEST(HydraSweep, ExpandsGlobsOverTheGroupsOptionsInSortedOrder) {
                                                                 : found->second;
                                  },
                              .shuffle_seed = 0,
-                             .max_jobs = k_default_max_jobs};
+                             .max_jobs = k_max_jobs};
   EXPECT_EQ(values_of("schema=glob(*)", options),
             (std::vector<std::string>{"schema=school", "schema=support", "schema=warehouse"}));
   EXPECT_EQ(values_of("schema=glob(*,exclude=support)", options),
@@ -179,8 +181,8 @@ TEST(HydraSweep, RefusesMoreJobsThanTheLimit) {
   EXPECT_TRUE(expand_jobs(parsed({"a=range(10)", "b=range(100)"}), SweepMode::cartesian, small));
   auto jobs = expand_jobs(parsed({"a=range(10)", "b=range(101)"}), SweepMode::cartesian, small);
   EXPECT_EQ(error_of(jobs),
-            "the sweep would make more than 1000 jobs (10 (a) x 101 (b)); narrow it or raise the "
-            "limit");
+            "the sweep (10 (a) x 101 (b)) would make 1010 jobs; at most 1000: sweep fewer values "
+            "or fewer keys");
   auto huge = expand_jobs(parsed({"a=range(100000)", "b=range(100000)", "c=range(100000)"}));
   EXPECT_FALSE(huge.has_value());
 }
@@ -212,6 +214,121 @@ TEST(HydraSweep, RefusesSweepsOverHydrasOwnConfiguration) {
             "Sweeping over Hydra's configuration is not supported : 'hydra.verbose=true,false'");
   EXPECT_FALSE(check_multirun(parsed({"hydra/launcher=a,b"})).has_value());
   EXPECT_TRUE(check_multirun(parsed({"hydra.verbose=true", "db=a,b"})).has_value());
+}
+
+TEST(HydraSweep, RefusesARangeOfATrillionValuesBeforeMakingAny) {
+  auto as_int = expand_override(parsed({"x=range(0,1000000000000)"}).front());
+  ASSERT_FALSE(as_int.has_value());
+  EXPECT_NE(as_int.error().message.find(
+                "range(0,1000000000000,1) would make 1000000000000 values; at most 10000"),
+            std::string::npos)
+      << as_int.error().message;
+  auto as_float = expand_override(parsed({"x=range(0,1e12)"}).front());
+  ASSERT_FALSE(as_float.has_value());
+  EXPECT_NE(as_float.error().message.find("would make about 1000000000000 values; at most 10000"),
+            std::string::npos)
+      << as_float.error().message;
+  auto widest = expand_override(
+      parsed({"x=range(-9223372036854775808,9223372036854775807)"}).front());
+  ASSERT_FALSE(widest.has_value());
+  EXPECT_NE(widest.error().message.find("would make 18446744073709551615 values"),
+            std::string::npos)
+      << widest.error().message;
+  auto tiny_step = expand_override(parsed({"x=range(0.0,1.0,1e-300)"}).front());
+  ASSERT_FALSE(tiny_step.has_value());
+  EXPECT_NE(tiny_step.error().message.find("more than 2^64 values"), std::string::npos)
+      << tiny_step.error().message;
+}
+
+TEST(HydraSweep, CountsFloatRangesExactlyAsHydraEnumeratesThem) {
+  struct Case {
+    const char* input;
+    std::uint64_t count;
+  };
+  // Decimal steps from the exact binary values: ten steps of 0.1 pass 1.0, where summing
+  // doubles would stop at 0.9999999999999999 and make eleven.
+  for (const auto& [input, count] : {Case{"x=range(0,1,0.1)", 10}, Case{"x=range(0.0,0.3,0.1)", 3},
+                                     Case{"x=range(0.1,0.7,0.2)", 3}, Case{"x=range(1.0,0.0,-0.25)", 4},
+                                     Case{"x=range(0,10,3.3)", 4}, Case{"x=range(0.0,1000.0,0.1)", 10000},
+                                     Case{"x=range(5.0,1.0)", 0}}) {
+    const auto overrides = parsed({input});
+    const auto& range = std::get<RangeSweep>(*overrides.front().value);
+    auto size = range_size(range, k_max_jobs);
+    ASSERT_TRUE(size.has_value()) << input;
+    EXPECT_EQ(size->count, count) << input;
+    EXPECT_EQ(size->precision, SweepSize::Precision::exact) << input;
+    EXPECT_EQ(values_of(input).size(), count) << input;
+  }
+}
+
+TEST(HydraSweep, TakesAFloatRangeOfExactlyTheLimitAndRefusesOneMore) {
+  EXPECT_EQ(values_of("x=range(0.0,1000.0,0.1)").size(), k_max_jobs);
+  auto one_more = expand_override(parsed({"x=range(0.0,1000.1,0.1)"}).front());
+  ASSERT_FALSE(one_more.has_value());
+  EXPECT_NE(one_more.error().message.find("would make 10001 values; at most 10000"),
+            std::string::npos)
+      << one_more.error().message;
+}
+
+TEST(HydraSweep, RefusesAProductOfEightSweepsOfAThousandBeforeMakingAnyJob) {
+  std::vector<std::string> inputs;
+  for (int key = 0; key < 8; ++key) inputs.push_back(fmt::format("k{}=range(1000)", key));
+  auto jobs = expand_jobs(parsed(inputs));
+  ASSERT_FALSE(jobs.has_value());
+  EXPECT_NE(error_of(jobs).find("1000 (k0) x 1000 (k1)"), std::string::npos) << error_of(jobs);
+  EXPECT_NE(error_of(jobs).find("would make more than 2^64 jobs; at most 10000"),
+            std::string::npos)
+      << error_of(jobs);
+  auto squared = expand_jobs(parsed({"a=range(9000)", "b=range(9000)"}));
+  ASSERT_FALSE(squared.has_value());
+  EXPECT_NE(error_of(squared).find("would make 81000000 jobs; at most 10000"), std::string::npos);
+}
+
+TEST(HydraSweep, HoldsTheLimitWhateverMaxJobsAsksFor) {
+  const SweepOptions generous{.group_options = {}, .shuffle_seed = 0, .max_jobs = 1'000'000};
+  auto jobs = expand_jobs(parsed({"a=range(200)", "b=range(200)"}), SweepMode::cartesian, generous);
+  ASSERT_FALSE(jobs.has_value());
+  EXPECT_NE(error_of(jobs).find("would make 40000 jobs; at most 10000"), std::string::npos);
+}
+
+TEST(HydraSweep, RefusesAChoiceOrAGlobOfMoreValuesThanTheLimit) {
+  std::string choices = "x=0";
+  for (std::size_t value = 1; value <= k_max_jobs; ++value) choices += fmt::format(",{}", value);
+  auto expanded = expand_override(parsed({choices}).front());
+  ASSERT_FALSE(expanded.has_value());
+  EXPECT_NE(expanded.error().message.find("would make 10001 values; at most 10000"),
+            std::string::npos);
+  EXPECT_LT(expanded.error().message.size(), 400u);
+
+  std::vector<std::string> options;
+  for (std::size_t option = 0; option <= k_max_jobs; ++option)
+    options.push_back(fmt::format("option{}", option));
+  const SweepOptions many{.group_options = [&](std::string_view) { return options; },
+                          .shuffle_seed = 0,
+                          .max_jobs = k_max_jobs};
+  auto globbed = expand_override(parsed({"db=glob(*)"}).front(), many);
+  ASSERT_FALSE(globbed.has_value());
+  EXPECT_NE(globbed.error().message.find("'db=glob(*)' would make 10001 values"),
+            std::string::npos)
+      << globbed.error().message;
+  EXPECT_EQ(values_of("db=glob(option1)", many), (std::vector<std::string>{"db=option1"}));
+}
+
+TEST(HydraSweep, RefusesToSortMoreValuesThanTheLimitAndReversesHugeIntRangesWithoutMakingThem) {
+  std::string choices = "x=sort(0";
+  for (std::size_t value = 1; value <= k_max_jobs; ++value) choices += fmt::format(",{}", value);
+  auto sorted = parse_override(choices + ")");
+  ASSERT_FALSE(sorted.has_value());
+  EXPECT_NE(sorted.error().message.find("sort() would make 10001 values; at most 10000"),
+            std::string::npos);
+  EXPECT_LT(sorted.error().message.size(), 1000u);
+
+  auto reversed = parse_override("x=sort(range(0,1000000000000,2),reverse=true)");
+  ASSERT_TRUE(reversed.has_value()) << reversed.error().message;
+  const auto& range = std::get<RangeSweep>(*reversed->value);
+  EXPECT_EQ(range.start, Value{std::int64_t{999'999'999'998}});
+  EXPECT_EQ(range.step, Value{std::int64_t{-2}});
+  EXPECT_FALSE(expand_override(*reversed).has_value());
 }
 
 }  // namespace
