@@ -47,12 +47,14 @@ void add_hydra_routes(http::Router& router, Context& context) {
   router.add("POST", "/api/hydra/parse", [](const http::Request& request) {
     auto body = json::read_hydra(request.body);
     if (!body) return error_response(body.error());
+    std::vector<core::Result<hydra::Override>> parsed;
+    parsed.reserve(body->overrides.size());
+    for (const auto& input : body->overrides) parsed.push_back(hydra::parse_override(input));
+    auto sweeps = hydra::expand_overrides(parsed);
     std::vector<json::HydraOverrideReport> reports;
-    for (const auto& input : body->overrides) {
-      json::HydraOverrideReport report{input, hydra::parse_override(input)};
-      if (report.parsed) report.jobs = hydra::expand_override(*report.parsed);
-      reports.push_back(std::move(report));
-    }
+    reports.reserve(parsed.size());
+    for (std::size_t i = 0; i < parsed.size(); ++i)
+      reports.push_back({body->overrides[i], std::move(parsed[i]), std::move(sweeps[i])});
     return http::Response::json(200, json::to_json(reports));
   });
 

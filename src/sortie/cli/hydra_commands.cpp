@@ -89,16 +89,16 @@ std::string describe(const hydra::OverrideValue& value) {
 }
 
 int hydra_parse(const HydraOptions& options) {
-  std::vector<json::HydraOverrideReport> reports;
+  std::vector<core::Result<hydra::Override>> overrides;
   bool all_parsed = true;
   for (const auto& input : options.overrides) {
-    json::HydraOverrideReport report{input, hydra::parse_override(input)};
-    if (report.parsed)
-      report.jobs = hydra::expand_override(*report.parsed);
-    else
-      all_parsed = false;
-    reports.push_back(std::move(report));
+    overrides.push_back(hydra::parse_override(input));
+    all_parsed = all_parsed && overrides.back().has_value();
   }
+  auto sweeps = hydra::expand_overrides(overrides);
+  std::vector<json::HydraOverrideReport> reports;
+  for (std::size_t i = 0; i < overrides.size(); ++i)
+    reports.push_back({options.overrides[i], std::move(overrides[i]), std::move(sweeps[i])});
   if (options.json) {
     fmt::print("{}\n", json::to_json(reports));
   } else {

@@ -79,6 +79,27 @@ std::string shown(const std::string& input) {
   return fmt::format("'{}...'", input.substr(0, k_shown));
 }
 
+// The options of the group a glob() selects, sorted as Hydra lists them, without making
+// any override text.
+core::Result<std::vector<std::string>> glob_selection(const Override& override_value,
+                                                      const SweepOptions& options) {
+  const auto& glob = std::get<GlobSweep>(*override_value.value);
+  if (!options.group_options)
+    return std::unexpected(
+        invalid(fmt::format("'{}' needs the options of config group '{}' to expand glob()",
+                            override_value.input, override_value.key)));
+  std::vector<std::string> names = options.group_options(override_value.key);
+  std::sort(names.begin(), names.end());
+  auto matches_any = [](const std::string& name, const std::vector<std::string>& patterns) {
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const std::string& pattern) { return glob_match(name, pattern); });
+  };
+  std::erase_if(names, [&](const std::string& name) {
+    return !matches_any(name, glob.include) || matches_any(name, glob.exclude);
+  });
+  return names;
+}
+
 }  // namespace
 
 core::Result<void> check_sweep_size(std::string_view what, SweepSize size, std::string_view unit,
@@ -88,63 +109,104 @@ core::Result<void> check_sweep_size(std::string_view what, SweepSize size, std::
       fmt::format("{} would make {} {}; at most {}: {}", what, count_text(size), unit, limit, hint)));
 }
 
+core::Result<SweepSize> sweep_size(const Override& override_value, const SweepOptions& options) {
+  if (!override_value.value || std::holds_alternative<Value>(*override_value.value))
+    return SweepSize{1};
+  const auto& value = *override_value.value;
+  if (const auto* choice = std::get_if<ChoiceSweep>(&value)) return SweepSize{choice->choices.size()};
+  if (const auto* range = std::get_if<RangeSweep>(&value)) {
+    auto size = range_size(*range, k_max_jobs);
+    if (!size)
+      return std::unexpected(invalid(fmt::format("{} in '{}': {}", size.error().type,
+                                                 override_value.input, size.error().message)));
+    return *size;
+  }
+  if (std::holds_alternative<GlobSweep>(value)) {
+    auto names = glob_selection(override_value, options);
+    if (!names) return std::unexpected(names.error());
+    return SweepSize{names->size()};
+  }
+  return std::unexpected(
+      invalid(fmt::format("BasicSweeper does not support sweep type : {} ('{}')",
+                          upper_name(value_type(override_value)), override_value.input)));
+}
+
 core::Result<std::vector<std::string>> expand_override(const Override& override_value,
                                                        const SweepOptions& options) {
-  const std::string key = render_key(override_value);
   if (!override_value.value || std::holds_alternative<Value>(*override_value.value))
     return std::vector<std::string>{render_element_override(override_value)};
+  auto size = sweep_size(override_value, options);
+  if (!size) return std::unexpected(size.error());
   const auto& value = *override_value.value;
+  const auto* range = std::get_if<RangeSweep>(&value);
+  const std::string what = range ? fmt::format("{}: {}", shown(override_value.input),
+                                               describe_range(*range))
+                                 : shown(override_value.input);
+  const std::string_view hint = range                                  ? "use a larger step or a smaller range"
+                                : std::holds_alternative<GlobSweep>(value) ? "narrow the patterns"
+                                                                           : "sweep fewer values";
+  if (auto checked = check_sweep_size(what, *size, "values", hint,
+                                      std::min(options.max_jobs, k_max_jobs));
+      !checked)
+    return std::unexpected(checked.error());
+
+  const std::string key = render_key(override_value);
   std::vector<std::string> jobs;
+  jobs.reserve(size->count);
   if (const auto* choice = std::get_if<ChoiceSweep>(&value)) {
-    if (auto checked = check_sweep_size(shown(override_value.input),
-                                        SweepSize{choice->choices.size()}, "values",
-                                        "sweep fewer values");
-        !checked)
-      return std::unexpected(checked.error());
     std::vector<Value> choices = choice->choices;
     if (choice->shuffle) shuffle_in_place(choices, seed_for(override_value, options.shuffle_seed));
-    jobs.reserve(choices.size());
     for (const auto& item : choices) jobs.push_back(fmt::format("{}={}", key, render_value(item)));
     return jobs;
   }
-  if (const auto* range = std::get_if<RangeSweep>(&value)) {
+  if (range) {
     auto values = range_values(*range);
     if (!values)
       return std::unexpected(invalid(fmt::format("{} in '{}': {}", values.error().type,
                                                  override_value.input, values.error().message)));
     if (range->shuffle) shuffle_in_place(*values, seed_for(override_value, options.shuffle_seed));
-    jobs.reserve(values->size());
     for (const auto& item : *values) jobs.push_back(fmt::format("{}={}", key, render_value(item)));
     return jobs;
   }
-  if (const auto* glob = std::get_if<GlobSweep>(&value)) {
-    if (!options.group_options)
-      return std::unexpected(
-          invalid(fmt::format("'{}' needs the options of config group '{}' to expand glob()",
-                              override_value.input, override_value.key)));
-    std::vector<std::string> names = options.group_options(override_value.key);
-    std::sort(names.begin(), names.end());
-    auto matches_any = [](const std::string& name, const std::vector<std::string>& patterns) {
-      return std::any_of(patterns.begin(), patterns.end(),
-                         [&](const std::string& pattern) { return glob_match(name, pattern); });
-    };
-    auto selected = [&](const std::string& name) {
-      return matches_any(name, glob->include) && !matches_any(name, glob->exclude);
-    };
-    const auto count = static_cast<std::uint64_t>(std::count_if(names.begin(), names.end(), selected));
-    if (auto checked = check_sweep_size(shown(override_value.input), SweepSize{count}, "values",
-                                        "narrow the patterns");
-        !checked)
-      return std::unexpected(checked.error());
-    jobs.reserve(count);
-    // Hydra passes the option names through unrendered.
-    for (const auto& name : names)
-      if (selected(name)) jobs.push_back(fmt::format("{}={}", key, name));
-    return jobs;
+  // A glob: Hydra passes the option names through unrendered.
+  auto names = glob_selection(override_value, options);
+  if (!names) return std::unexpected(names.error());
+  for (const auto& name : *names) jobs.push_back(fmt::format("{}={}", key, name));
+  return jobs;
+}
+
+std::vector<core::Result<std::vector<std::string>>> expand_overrides(
+    const std::vector<core::Result<Override>>& overrides, const SweepOptions& options) {
+  const std::size_t limit = std::min(options.max_jobs, k_max_jobs);
+  std::uint64_t made = 0;
+  std::vector<core::Result<std::vector<std::string>>> sweeps;
+  sweeps.reserve(overrides.size());
+  for (const auto& override_value : overrides) {
+    if (!override_value) {
+      sweeps.push_back(std::unexpected(override_value.error()));
+      continue;
+    }
+    if (!is_sweep(*override_value)) {
+      sweeps.push_back(expand_override(*override_value, options));
+      continue;
+    }
+    auto size = sweep_size(*override_value, options);
+    if (!size) {
+      sweeps.push_back(std::unexpected(size.error()));
+      continue;
+    }
+    if (size->count <= limit && size->count > limit - made) {
+      sweeps.push_back(std::unexpected(invalid(fmt::format(
+          "{} would make {} values, but the sweeps before it made {} and one request may make "
+          "at most {} in all: ask for it on its own or with fewer sweeps",
+          shown(override_value->input), size->count, made, limit))));
+      continue;
+    }
+    auto expanded = expand_override(*override_value, options);
+    if (expanded) made += expanded->size();
+    sweeps.push_back(std::move(expanded));
   }
-  return std::unexpected(
-      invalid(fmt::format("BasicSweeper does not support sweep type : {} ('{}')",
-                          upper_name(value_type(override_value)), override_value.input)));
+  return sweeps;
 }
 
 core::Result<std::vector<std::vector<std::string>>> expand_jobs(
@@ -155,9 +217,12 @@ core::Result<std::vector<std::vector<std::string>>> expand_jobs(
     bool swept = false;
     std::vector<std::string> values;
   };
+  // Each column may have up to k_max_jobs values; max_jobs bounds their product below.
+  SweepOptions column_options = options;
+  column_options.max_jobs = k_max_jobs;
   std::vector<Column> columns;
   for (const auto& override_value : overrides) {
-    auto values = expand_override(override_value, options);
+    auto values = expand_override(override_value, column_options);
     if (!values) return std::unexpected(values.error());
     const std::string key = render_key(override_value);
     auto existing = std::find_if(columns.begin(), columns.end(),

@@ -63,9 +63,24 @@ struct SweepOptions {
 // them (render.hpp): an element gives one string, a sweep one per value. Fails for interval
 // sweeps ("BasicSweeper does not support sweep type : INTERVAL_SWEEP"), for glob without
 // group options, for ranges Hydra cannot enumerate (a zero step), and, before making any of
-// them, for a sweep of more than k_max_jobs values (check_sweep_size's message).
+// them, for a sweep of more than min(options.max_jobs, k_max_jobs) values (check_sweep_size's
+// message).
 core::Result<std::vector<std::string>> expand_override(const Override& override_value,
                                                        const SweepOptions& options = {});
+
+// How many strings expand_override would make (1 for an element), counted without making any:
+// a range by range_size, a glob by matching the group's options. Fails as expand_override
+// does, except for the limit.
+core::Result<SweepSize> sweep_size(const Override& override_value,
+                                   const SweepOptions& options = {});
+
+// expand_override of each override, as `sortie hydra parse` and /api/hydra/parse report them
+// (an override that did not parse keeps its error), with one budget for the request: together
+// their sweeps make at most k_max_jobs values (no multirun of them could have more jobs), so
+// that many overrides of 10,000 values each cannot add up. A sweep past the budget fails,
+// saying so, and makes nothing.
+std::vector<core::Result<std::vector<std::string>>> expand_overrides(
+    const std::vector<core::Result<Override>>& overrides, const SweepOptions& options = {});
 
 // The override list of each job, in BasicSweeper order. Overrides with the same key element
 // (`~`/`+` prefix, key and package) collapse into the later one, at the place of the first,

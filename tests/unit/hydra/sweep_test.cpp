@@ -331,5 +331,26 @@ TEST(HydraSweep, RefusesToSortMoreValuesThanTheLimitAndReversesHugeIntRangesWith
   EXPECT_FALSE(expand_override(*reversed).has_value());
 }
 
+TEST(HydraSweep, ExpandsTheOverridesOfOneRequestWithinOneBudget) {
+  std::vector<core::Result<Override>> overrides;
+  for (const char* input : {"a=range(6000)", "b", "c=1", "d=range(5000)", "e=range(4000)"})
+    overrides.push_back(parse_override(input));
+  auto sweeps = expand_overrides(overrides);
+  ASSERT_EQ(sweeps.size(), 5u);
+  ASSERT_TRUE(sweeps[0].has_value());
+  EXPECT_EQ(sweeps[0]->size(), 6000u);
+  ASSERT_FALSE(sweeps[1].has_value());
+  EXPECT_NE(sweeps[1].error().message.find("missing EQUAL"), std::string::npos);
+  EXPECT_EQ(*sweeps[2], (std::vector<std::string>{"c=1"}));
+  ASSERT_FALSE(sweeps[3].has_value());
+  EXPECT_NE(sweeps[3].error().message.find(
+                "'d=range(5000)' would make 5000 values, but the sweeps before it made 6000 and "
+                "one request may make at most 10000 in all"),
+            std::string::npos)
+      << sweeps[3].error().message;
+  ASSERT_TRUE(sweeps[4].has_value());
+  EXPECT_EQ(sweeps[4]->size(), 4000u);
+}
+
 }  // namespace
 }  // namespace sortie::hydra
