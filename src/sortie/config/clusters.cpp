@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "sortie/config/yaml_bounds.hpp"
+
 namespace sortie::config {
 namespace {
 
@@ -202,6 +204,8 @@ core::Result<Clusters> parse_clusters(std::string_view text, const std::filesyst
     return core::fail(ErrorCode::config_invalid,
                       fmt::format("{}:{}: not valid YAML: {}", file, e.mark.line + 1, e.msg));
   }
+  if (auto bounded = check_yaml_bounds(root, file); !bounded)
+    return std::unexpected(bounded.error());
   Clusters result;
   result.file = file_name;
   if (root.IsNull()) return result;

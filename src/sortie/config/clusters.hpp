@@ -46,7 +46,8 @@ struct Clusters {
 // Parses clusters.yaml text. `file_name` is used in messages and to resolve relative
 // `template:` paths (against its folder). Every problem is a
 // config_invalid error naming the file, line and key: unknown keys, wrong types, missing
-// `name`/`host`, duplicate names.
+// `name`/`host`, duplicate names, and a document past config/yaml_bounds.hpp (a "billion
+// laughs" of aliases, an alias inside its own anchor).
 core::Result<Clusters> parse_clusters(std::string_view text, const std::filesystem::path& file_name);
 
 // Reads and parses `file`. A missing file is not_found with a hint on how to create one.

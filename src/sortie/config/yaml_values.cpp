@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "sortie/config/yaml_bounds.hpp"
 #include "sortie/hydra/render.hpp"
 
 namespace sortie::config {
@@ -357,6 +358,8 @@ core::Result<Value> parse_yaml_value(std::string_view text, std::string_view fil
   if (documents.size() > 1)
     return converter.error_at(documents[1].Mark(),
                               "expected a single document, found several ('---')");
+  if (auto bounded = check_yaml_bounds(documents.front(), file_name); !bounded)
+    return std::unexpected(bounded.error());
   try {
     return converter.convert(documents.front());
   } catch (const YAML::Exception& e) {

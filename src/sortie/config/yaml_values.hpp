@@ -20,8 +20,10 @@ namespace sortie::config {
 // are kept as written). `!!str`, `!!int`, `!!float`, `!!bool`, `!!null` tags are honoured.
 // Mapping keys are kept as written, in file order; `<<: *anchor` merge keys are applied.
 // An empty document is null. Every problem (syntax, duplicate key, a non-scalar key, an int
-// that does not fit in 64 bits, an unknown tag, several documents) is config_invalid with a
-// message "<file_name>:<line>:<column>: what", line and column 1-based.
+// that does not fit in 64 bits, an unknown tag, several documents, and a document past the
+// bounds of config/yaml_bounds.hpp: more than a million nodes once aliases are followed, an
+// alias inside its own anchor, nesting deeper than 256) is config_invalid with a message
+// "<file_name>:<line>:<column>: what", line and column 1-based.
 core::Result<hydra::Value> parse_yaml_value(std::string_view text, std::string_view file_name);
 
 // A value as YAML block text, for people to read (`sortie hydra compose`): keys in order,
