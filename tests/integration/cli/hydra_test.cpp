@@ -203,7 +203,7 @@ TEST_F(HydraCli, PairsSweepsAndCapsTheNumberOfJobs) {
   auto capped = sortie("sweep preview " + example_conf() +
                        " --config-name config --max-jobs 3 -- 'seed=range(10)'");
   EXPECT_EQ(capped.status, 2);
-  EXPECT_THAT(capped.err, HasSubstr("more than 3 jobs"));
+  EXPECT_THAT(capped.err, HasSubstr("would make 10 jobs; at most 3"));
 }
 
 TEST_F(HydraCli, ComposesTheLargeTreeWithAnExperimentAndNestedGroups) {
