@@ -273,6 +273,32 @@ class Optimizer:
         return updated
 
 
+def wandb_says(line):
+    """One of wandb's terminal lines: wandb writes them on stderr, never on stdout."""
+    print(f"wandb: {line}", file=sys.stderr, flush=True)
+
+
+def announce_wandb_run():
+    """Prints what `wandb.init()` prints, so sortie's W&B links show without an account (the
+    links lead nowhere). The run id is the SLURM job's: `ARRAY-TASK` for a sweep's task."""
+    array = os.environ.get("SLURM_ARRAY_JOB_ID")
+    if array:
+        run_id = f"{array}-{os.environ.get('SLURM_ARRAY_TASK_ID', '0')}"
+    else:
+        run_id = os.environ.get("SLURM_JOB_ID", "local")
+    project = "https://wandb.ai/sortie-examples/tiny-train"
+    run = {"name": f"tiny-train-{run_id}", "url": f"{project}/runs/{run_id}"}
+    wandb_says("Currently logged in as: researcher (sortie-examples). "
+               "Use `wandb login --relogin` to force relogin")
+    wandb_says("Tracking run with wandb version 0.17.0")
+    wandb_says(f"Run data is saved locally in {os.getcwd()}/wandb/run-{run_id}")
+    wandb_says("Run `wandb offline` to turn off syncing.")
+    wandb_says(f"Syncing run {run['name']}")
+    wandb_says(f"\u2B50\uFE0F View project at {project}")
+    wandb_says(f"\U0001F680 View run at {run['url']}")
+    return run
+
+
 @hydra.main(config_path="conf", config_name="config", version_base=None)
 def main(cfg):
     print(f"config: {cfg}")
@@ -282,10 +308,7 @@ def main(cfg):
     params = {"w1": [[rng.gauss(0, 1), rng.gauss(0, 1)] for _ in range(size)],
               "b1": [0.0] * size, "w2": [rng.gauss(0, 0.5) for _ in range(size)], "b2": 0.0}
     optimizer = Optimizer(cfg.optimizer, len(flatten(params)))
-    # What `wandb.init()` prints, so sortie's W&B link detection can be seen without an
-    # account; the link itself leads nowhere.
-    print(f"wandb: \U0001F680 View run tiny-train-{cfg.seed} at: "
-          f"https://wandb.ai/sortie-examples/tiny-train/runs/seed{cfg.seed}", flush=True)
+    run = announce_wandb_run()
     # `+step_seconds=2` slows every step down, to watch a job run.
     step_seconds = float(cfg.get("step_seconds") or 0)
     for step in range(1, int(cfg.steps) + 1):
@@ -296,6 +319,7 @@ def main(cfg):
     loss, accuracy, _ = loss_and_gradients(params, data)
     print(f"done: model={cfg.model.name} optimizer={cfg.optimizer.name} lr={cfg.optimizer.lr} "
           f"final loss {loss:.4f} accuracy {accuracy:.3f}")
+    wandb_says(f"\U0001F680 View run {run['name']} at: {run['url']}")
 
 
 if __name__ == "__main__":

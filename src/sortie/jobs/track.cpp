@@ -562,49 +562,87 @@ core::Result<TickReport> Tracker::tick(const config::Cluster& cluster, remote::R
 }
 
 core::Result<void> Tracker::scan_log(remote::Remote& remote, const store::Job& job) {
-  const std::string path = stdout_path(job);
-  if (path.empty()) return {};
-  auto found = m_logs.find(job.id.value);
-  if (found == m_logs.end()) {
-    // First sight of this job in this process: resume where an earlier one stopped.
-    auto resume = m_store.wandb_scan_offset(job.id);
-    if (!resume) return std::unexpected(resume.error());
-    LogCursor fresh;
-    fresh.offset = *resume;
-    fresh.recorded = *resume;
-    found = m_logs.emplace(job.id.value, std::move(fresh)).first;
+  // wandb prints on stderr, training scripts mostly on stdout: both logs are read, a file SLURM
+  // writes both streams to (only --output given) once.
+  struct Reading {
+    store::LogStream stream;
+    std::string path;
+    LogCursor* cursor = nullptr;
+    bool more = true;     // may have more bytes this tick
+    bool failed = false;  // a read failed this tick
+  };
+  std::vector<Reading> readings;
+  const std::string out = stdout_path(job);
+  const std::string err = stderr_path(job);
+  if (!out.empty()) readings.push_back({.stream = store::LogStream::out, .path = out});
+  if (!err.empty() && err != out)
+    readings.push_back({.stream = store::LogStream::err, .path = err});
+  for (auto& reading : readings) {
+    const LogKey key{job.id.value, reading.stream};
+    auto found = m_logs.find(key);
+    if (found == m_logs.end()) {
+      // First sight of this log in this process: resume where an earlier one stopped.
+      auto resume = m_store.wandb_scan_offset(job.id, reading.stream);
+      if (!resume) return std::unexpected(resume.error());
+      LogCursor fresh;
+      fresh.offset = *resume;
+      fresh.recorded = *resume;
+      found = m_logs.emplace(key, std::move(fresh)).first;
+    }
+    reading.cursor = &found->second;
   }
-  auto& cursor = found->second;
-  if (cursor.finished) return {};
+
+  // The job's read budget is shared chunk by chunk, so a chatty stdout never starves stderr.
   constexpr std::uint64_t kChunk = 1u << 20;
-  std::uint64_t read_now = 0;
-  while (read_now < m_options.log_read_limit) {
-    auto chunk = remote.read_file(path, cursor.offset, kChunk);
-    if (!chunk) return std::unexpected(chunk.error());
-    cursor.scanner.feed(*chunk);
-    cursor.offset += chunk->size();
-    read_now += chunk->size();
-    if (chunk->size() < kChunk) break;
+  std::uint64_t budget = m_options.log_read_limit;
+  core::Result<void> outcome;
+  const auto reading_on = [&] {
+    return std::any_of(readings.begin(), readings.end(), [](const Reading& r) { return r.more; });
+  };
+  while (budget > 0 && reading_on()) {
+    for (auto& reading : readings) {
+      if (!reading.more || budget == 0) continue;
+      const std::uint64_t length = std::min(kChunk, budget);
+      auto chunk = remote.read_file(reading.path, reading.cursor->offset, length);
+      if (!chunk) {
+        // A log not readable yet (no stderr file, a dropped link) is read on a later tick.
+        reading.more = false;
+        reading.failed = true;
+        if (outcome) outcome = std::unexpected(chunk.error());
+        continue;
+      }
+      reading.cursor->scanner.feed(*chunk);
+      reading.cursor->offset += chunk->size();
+      budget -= chunk->size();
+      if (chunk->size() < length) reading.more = false;
+    }
   }
+
   const bool ended = job.status.state && slurm::is_final(*job.status.state);
+  for (auto& reading : readings) {
+    auto& cursor = *reading.cursor;
+    if (ended && !reading.failed) cursor.scanner.finish();
+    const auto& links = cursor.scanner.links();
+    for (; cursor.links_stored < links.size(); ++cursor.links_stored) {
+      const auto& link = links[cursor.links_stored];
+      if (link.kind != logs::WandbLinkKind::run) continue;
+      if (auto ok = m_store.add_wandb_url(job.id, link.target); !ok) return ok;
+    }
+    // Record the start of the unfinished line, not the raw end: a restarted scan reads that
+    // line whole again, so a link split across two reads is still found. Only after the links
+    // are stored, so a crash in between rescans rather than skips.
+    const std::uint64_t resume = cursor.offset - cursor.scanner.unfinished_line_size();
+    if (resume != cursor.recorded) {
+      if (auto ok = m_store.record_wandb_scan_offset(job.id, resume, reading.stream); !ok) {
+        return ok;
+      }
+      cursor.recorded = resume;
+    }
+  }
   if (ended) {
-    cursor.scanner.finish();
-    cursor.finished = true;
+    for (const auto& reading : readings) m_logs.erase(LogKey{job.id.value, reading.stream});
   }
-  for (const auto& link : cursor.scanner.links()) {
-    if (link.kind != logs::WandbLinkKind::run) continue;
-    if (auto ok = m_store.add_wandb_url(job.id, link.target); !ok) return ok;
-  }
-  // Record the start of the unfinished line, not the raw end: a restarted scan reads that line
-  // whole again, so a link split across two reads is still found. Only after the links are
-  // stored, so a crash in between rescans rather than skips.
-  const std::uint64_t resume = cursor.offset - cursor.scanner.unfinished_line_size();
-  if (resume != cursor.recorded) {
-    if (auto ok = m_store.record_wandb_scan_offset(job.id, resume); !ok) return ok;
-    cursor.recorded = resume;
-  }
-  if (ended) m_logs.erase(job.id.value);
-  return {};
+  return outcome;
 }
 
 }  // namespace sortie::jobs

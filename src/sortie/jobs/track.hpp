@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sortie/config/clusters.hpp"
@@ -27,9 +28,11 @@ struct TrackOptions {
   // A submission with no SLURM job by its key is declared failed only this long after it was
   // last touched: sbatch has its own retries and timeouts, and must be certainly over.
   std::chrono::seconds submit_grace{120};
-  // Log bytes read per job per tick when scanning for W&B links.
+  // Log bytes read per job per tick when scanning for W&B links, over both its logs (stdout
+  // and stderr take turns chunk by chunk, so neither starves the other).
   std::uint64_t log_read_limit = 4u << 20;
-  // Jobs whose logs are scanned per tick per cluster; they take turns when more run.
+  // Jobs whose logs (both of them) are scanned per tick per cluster; they take turns when more
+  // run.
   std::size_t log_scans_per_tick = 16;
   store::Clock clock = store::system_now;  // the time now; a parameter so tests can fix it
 };
@@ -64,9 +67,10 @@ store::StateUpdate state_update(const slurm::JobInfo& info);
 // jobs between ticks and reads them again only when the store may have changed since
 // (Store::change_token: a write by any connection, or a state this Tracker recorded), so a
 // tick where nothing changed reads no job rows. A new Tracker (a restarted
-// sortie) asks sacct about every job once. How far each job's log was scanned for W&B links is
-// kept in the store (Store::wandb_scan_offset): a new Tracker resumes there, at the start of the
-// line the last scan had not finished, never from byte 0.
+// sortie) asks sacct about every job once. Both logs of a job are scanned for W&B links (wandb
+// prints on stderr; a file named by both --output and --error is read once), and how far each
+// was scanned is kept in the store (Store::wandb_scan_offset, per stream): a new Tracker resumes
+// each there, at the start of the line the last scan had not finished, never from byte 0.
 class Tracker {
  public:
   explicit Tracker(store::Store& store, TrackOptions options = {});
@@ -79,13 +83,13 @@ class Tracker {
   // squeue did not list last time (all of them on a Tracker's first tick), scontrol for all jobs
   // when sacct said last time that accounting is off, and squeue+sacct by the names of all jobs
   // still `submitting`; then records every change, settles submissions (found → submitted; not
-  // found after the grace period → submit_failed, never a new sbatch), and scans new log bytes of
-  // running and just-finished jobs for W&B run links. A row of SLURM's answer that cannot be
-  // read marks only its own job (TickReport::unreadable; the job keeps its state, its reason says
-  // what could not be read) and stops no other job's update; submissions are not declared failed
-  // while a lookup row is unreadable. The first tick for a cluster also asks its SLURM version
-  // (`sinfo --version`, not a controller call, not counted), for those messages. Fails when the
-  // exchange fails or a command itself failed; nothing is recorded then.
+  // found after the grace period → submit_failed, never a new sbatch), and scans new stdout and
+  // stderr bytes of running and just-finished jobs for W&B run links. A row of SLURM's answer
+  // that cannot be read marks only its own job (TickReport::unreadable; the job keeps its state,
+  // its reason says what could not be read) and stops no other job's update; submissions are
+  // not declared failed while a lookup row is unreadable. The first tick for a cluster also asks
+  // its SLURM version (`sinfo --version`, not a controller call, not counted), for those
+  // messages. Fails when the exchange fails or a command itself failed; nothing is recorded then.
   //
   // `max_slurm_calls` (at least 1) caps the SLURM calls of this tick, so a caller can hold a
   // rate: squeue comes first, then the lookups of unsettled submissions, then sacct, then
@@ -99,8 +103,10 @@ class Tracker {
     std::uint64_t offset = 0;    // bytes of the log fed to the scanner
     std::uint64_t recorded = 0;  // the resume offset last written to the store
     logs::WandbScanner scanner;
-    bool finished = false;
+    std::size_t links_stored = 0;  // scanner.links() already handed to the store
   };
+  // A sortie job id and one of its logs.
+  using LogKey = std::pair<std::int64_t, store::LogStream>;
 
   // One cluster's unfinished jobs as last read, and what the tick derives from them alone.
   struct Tracked {
@@ -121,6 +127,9 @@ class Tracker {
 
   // Brings `tracked` up to date with the store when it may have changed since it was read.
   core::Result<void> refresh(const std::string& cluster, Tracked& tracked);
+  // Reads new bytes of the job's stdout and stderr logs (within log_read_limit), stores the run
+  // links found and each stream's resume offset. Returns the first read or store error; what
+  // the other stream read is still recorded then.
   core::Result<void> scan_log(remote::Remote& remote, const store::Job& job);
 
   store::Store& m_store;
@@ -135,7 +144,7 @@ class Tracker {
   std::vector<char> m_listed_now;                        // per index of Tracked::jobs
   // Per index of Tracked::jobs: a row of it could not be read.
   std::vector<char> m_unreadable;
-  std::map<std::int64_t, LogCursor> m_logs;              // per sortie job id
+  std::map<LogKey, LogCursor> m_logs;                    // per sortie job id and stream
   std::set<std::string> m_no_accounting;  // clusters whose sacct said accounting is disabled
   std::map<std::string, std::string> m_slurm_versions;  // per cluster, once `sinfo` answered
   std::map<std::string, std::size_t> m_scan_turn;  // per cluster: where the next log scan starts

@@ -376,9 +376,11 @@ core::Result<void> Store::add_wandb_url(JobId id, std::string_view url) {
   });
 }
 
-core::Result<std::uint64_t> Store::wandb_scan_offset(JobId id) {
+core::Result<std::uint64_t> Store::wandb_scan_offset(JobId id, LogStream stream) {
   return m_database.read_transaction([&]() -> core::Result<std::uint64_t> {
-    auto select = m_database.prepare("SELECT wandb_scan_offset FROM jobs WHERE id = ?");
+    auto select = m_database.prepare(
+        stream == LogStream::out ? "SELECT wandb_scan_offset FROM jobs WHERE id = ?"
+                                 : "SELECT wandb_stderr_scan_offset FROM jobs WHERE id = ?");
     if (!select) return std::unexpected(select.error());
     select->bind(1, id.value);
     auto row = select->step();
@@ -388,9 +390,12 @@ core::Result<std::uint64_t> Store::wandb_scan_offset(JobId id) {
   });
 }
 
-core::Result<void> Store::record_wandb_scan_offset(JobId id, std::uint64_t offset) {
+core::Result<void> Store::record_wandb_scan_offset(JobId id, std::uint64_t offset,
+                                                   LogStream stream) {
   return m_database.transaction([&]() -> core::Result<void> {
-    auto update = m_database.prepare("UPDATE jobs SET wandb_scan_offset = ? WHERE id = ?");
+    auto update = m_database.prepare(
+        stream == LogStream::out ? "UPDATE jobs SET wandb_scan_offset = ? WHERE id = ?"
+                                 : "UPDATE jobs SET wandb_stderr_scan_offset = ? WHERE id = ?");
     if (!update) return std::unexpected(update.error());
     update->bind(1, static_cast<std::int64_t>(offset)).bind(2, id.value);
     if (auto ran = update->run(); !ran) return ran;

@@ -172,12 +172,20 @@ CREATE TABLE api_tokens (
 );
 )sql";
 
+// wandb prints its lines on stderr, so a job's stderr log is scanned for W&B links too, and
+// remembers its own offset (wandb_scan_offset stays stdout's).
+constexpr std::string_view k_schema_6 = R"sql(
+ALTER TABLE jobs ADD COLUMN wandb_stderr_scan_offset INTEGER NOT NULL DEFAULT 0
+  CHECK (wandb_stderr_scan_offset >= 0);
+)sql";
+
 constexpr std::array k_migrations = {
     Migration{1, "projects, jobs, job lists and events", k_schema_1},
     Migration{2, "sweep id and array task index on jobs", k_schema_2},
     Migration{3, "project template path; W&B scan offset on jobs", k_schema_3},
     Migration{4, "sweeps submitted as SLURM arrays", k_schema_4},
     Migration{5, "API tokens (hashes only)", k_schema_5},
+    Migration{6, "W&B scan offset of each job's stderr", k_schema_6},
 };
 
 }  // namespace

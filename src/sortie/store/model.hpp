@@ -118,6 +118,9 @@ struct RenderedJob {
   friend bool operator==(const RenderedJob&, const RenderedJob&) = default;
 };
 
+// One of a job's two logs: SLURM's --output file (stdout) or its --error file (stderr).
+enum class LogStream { out, err };
+
 // sortie's side of a job's life; the SLURM state is tracked separately once a SLURM job exists.
 enum class Phase {
   submitting,     // recorded; sbatch may or may not have run

@@ -173,7 +173,8 @@ core::Result<void> Store::delete_project(ProjectId id) {
     remove->bind(1, id.value);
     if (auto ran = remove->run(); !ran) return ran;
     if (m_database.changes() == 0) {
-      return core::fail(core::ErrorCode::not_found, fmt::format("there is no project {}", id.value));
+      return core::fail(core::ErrorCode::not_found,
+                        fmt::format("there is no project {}", id.value));
     }
     return {};
   });

@@ -150,14 +150,15 @@ class Store {
   // Adds a W&B run URL to the job unless it is already listed. not_found when no such job.
   core::Result<void> add_wandb_url(JobId id, std::string_view url);
 
-  // Where scanning the job's stdout for W&B links resumes: 0 until one was recorded.
-  // not_found when there is no such job.
-  core::Result<std::uint64_t> wandb_scan_offset(JobId id);
+  // Where scanning the job's `stream` log for W&B links resumes: 0 until one was recorded.
+  // Each stream has its own offset. not_found when there is no such job.
+  core::Result<std::uint64_t> wandb_scan_offset(JobId id, LogStream stream = LogStream::out);
 
-  // Records where scanning the job's stdout for W&B links resumes (a line boundary, so a link
-  // is never cut). Touches nothing else (not updated_at: it is not a change of the job).
-  // not_found when there is no such job.
-  core::Result<void> record_wandb_scan_offset(JobId id, std::uint64_t offset);
+  // Records where scanning the job's `stream` log for W&B links resumes (a line boundary, so a
+  // link is never cut); the other stream's offset is kept. Touches nothing else (not
+  // updated_at: it is not a change of the job). not_found when there is no such job.
+  core::Result<void> record_wandb_scan_offset(JobId id, std::uint64_t offset,
+                                              LogStream stream = LogStream::out);
 
   // Deletes the job, its events and its lists; jobs that were reruns of it keep existing with
   // no `rerun_of`. Whether an active job may be deleted is the caller's decision. Returns false

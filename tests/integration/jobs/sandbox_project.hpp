@@ -25,13 +25,13 @@ using git::fixtures::run_shell;
 using git::fixtures::shell_quote;
 using ::testing::HasSubstr;
 
-// train.py: prints a W&B run line and "VERSION committed"; `sleep [S]` sleeps S seconds (300
-// by default), a number exits with it.
+// train.py: prints a W&B run line on stderr (where wandb prints it) and "VERSION committed" on
+// stdout; `sleep [S]` sleeps S seconds (300 by default), a number exits with it.
 constexpr const char* kTrainPy =
     "import sys, time\n"
     "print('wandb: \xf0\x9f\x9a\x80 View run tiny-run-1 at: "
     "https://wandb.ai/team/proj/runs/abc123',"
-    " flush=True)\n"
+    " file=sys.stderr, flush=True)\n"
     "print('VERSION committed', flush=True)\n"
     "if len(sys.argv) > 1 and sys.argv[1] == 'sleep':\n"
     "    time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 300)\n"

@@ -2,6 +2,7 @@
 // ONE SLURM array over real SSH, each task tracked to its end and given its own overrides;
 // cancel of one task and of a whole sweep; rerun of a task and of a sweep's failed tasks.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -159,6 +160,10 @@ TEST_P(SweepOnSandbox, SixTaskSweepIsOneArrayWhoseTasksEachRunTheirOwnOverrides)
     EXPECT_THAT(task["log_paths"]["stdout"].get<std::string>(),
                 HasSubstr("." + std::to_string(array_id.get<std::int64_t>()) + "_" +
                           std::to_string(i) + ".out"));
+    // Each task's W&B run, which the example prints on stderr as wandb does.
+    EXPECT_EQ(task["wandb_urls"],
+              (nlohmann::json{fmt::format("https://wandb.ai/sortie-examples/tiny-train/runs/{}-{}",
+                                          array_id.get<std::int64_t>(), i)}));
     // Each task's own log shows the overrides it received.
     const std::string lr = task["arguments"][0].get<std::string>().substr(13);
     const std::string model = task["arguments"][1].get<std::string>().substr(6);

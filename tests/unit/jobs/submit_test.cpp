@@ -3,6 +3,7 @@
 
 #include "sortie/jobs/submit.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -437,6 +438,82 @@ TEST_F(Submission, RestartedTrackerResumesTheWandbScanAtTheStartOfTheUnfinishedL
   EXPECT_EQ(m_store->job(outcome.job.id)->wandb_urls,
             std::vector<std::string>{"https://wandb.ai/team/proj/runs/abc123"});
   EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id), m_remote.files[log].size());
+}
+
+// What wandb 0.17 prints on a job's stderr, between a training script's own progress bar.
+constexpr std::string_view kWandbStderr =
+    "wandb: Currently logged in as: ada (team). Use `wandb login --relogin` to force relogin\n"
+    "wandb: Tracking run with wandb version 0.17.0\n"
+    "wandb: Run data is saved locally in /scratch/ada/wandb/run-20261202_101500-abc123\n"
+    "wandb: Syncing run tiny\n"
+    "wandb: \xe2\xad\x90\xef\xb8\x8f View project at https://wandb.ai/team/proj\n"
+    "wandb: \xf0\x9f\x9a\x80 View run at https://wandb.ai/team/proj/runs/abc123\n"
+    "  3%|\xe2\x96\x8e         | 3/100 [00:01<00:40]\r  4%|\xe2\x96\x8d         | 4/100";
+
+TEST_F(Submission, WandbRunLinkPrintedOnStderrIsFoundAndEachLogKeepsItsOwnOffset) {
+  auto outcome = submit_ok();
+  const std::string key = outcome.job.spec.submission_key.value;
+  const std::string out = "/home/researcher/sortie/jobs/" + key + ".4242.out";
+  const std::string err = "/home/researcher/sortie/jobs/" + key + ".4242.err";
+  m_remote.files[out] = "epoch 1\nepoch 2\n";
+  m_remote.files[err] = std::string(kWandbStderr);
+  m_remote.answers["squeue"] = {0, squeue_line("4242", "RUNNING", key), ""};
+  auto first = tracker();
+  ASSERT_TRUE(first.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(m_store->job(outcome.job.id)->wandb_urls,
+            std::vector<std::string>{"https://wandb.ai/team/proj/runs/abc123"});
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id, store::LogStream::out),
+            m_remote.files[out].size());
+  // The progress bar rewrites its line with '\r'; the last one has no end yet, and a later scan
+  // starts at it.
+  const auto progress = kWandbStderr.rfind('\r') + 1;
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id, store::LogStream::err), progress);
+
+  // The next tick reads each log from where it stopped, not from byte 0.
+  m_remote.reads.clear();
+  ASSERT_TRUE(first.tick(m_request.cluster, m_remote));
+  EXPECT_THAT(m_remote.reads, ::testing::Contains(std::pair<std::string, std::uint64_t>{
+                                  out, m_remote.files[out].size()}));
+  EXPECT_THAT(m_remote.reads, ::testing::Contains(std::pair<std::string, std::uint64_t>{
+                                  err, m_remote.files[err].size()}));
+}
+
+TEST_F(Submission, ALinkInEitherLogOfAnEndedJobIsStoredOnce) {
+  auto outcome = submit_ok();
+  const std::string key = outcome.job.spec.submission_key.value;
+  const std::string out = "/home/researcher/sortie/jobs/" + key + ".4242.out";
+  const std::string err = "/home/researcher/sortie/jobs/" + key + ".4242.err";
+  // Some scripts echo wandb's line on stdout too; the last line of stderr has no newline.
+  m_remote.files[out] = "wandb: View run tiny at: https://wandb.ai/team/proj/runs/abc123\n";
+  m_remote.files[err] = "wandb: \xf0\x9f\x9a\x80 View run tiny at: "
+                        "https://wandb.ai/team/proj/runs/abc123";
+  m_remote.answers["squeue"] = {0, squeue_line("4242", "COMPLETED", key), ""};
+  auto first = tracker();
+  ASSERT_TRUE(first.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(m_store->job(outcome.job.id)->wandb_urls,
+            std::vector<std::string>{"https://wandb.ai/team/proj/runs/abc123"});
+}
+
+TEST_F(Submission, AMissingStderrLogStopsNeitherTheStdoutScanNorTheTick) {
+  auto outcome = submit_ok();
+  const std::string key = outcome.job.spec.submission_key.value;
+  const std::string out = "/home/researcher/sortie/jobs/" + key + ".4242.out";
+  m_remote.files[out] = "wandb: View run tiny at: https://wandb.ai/team/proj/runs/abc123\n";
+  m_remote.answers["squeue"] = {0, squeue_line("4242", "RUNNING", key), ""};
+  // The first read (stdout) works, the second (stderr) fails as a missing file would.
+  m_remote.before_read = [this] {
+    if (m_remote.reads.size() == 1) {
+      m_remote.read_errors.push_back(
+          core::Error{core::ErrorCode::not_found, "no such file: the .err log"});
+    }
+  };
+  auto first = tracker();
+  ASSERT_TRUE(first.tick(m_request.cluster, m_remote));
+  EXPECT_EQ(m_store->job(outcome.job.id)->wandb_urls,
+            std::vector<std::string>{"https://wandb.ai/team/proj/runs/abc123"});
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id, store::LogStream::out),
+            m_remote.files[out].size());
+  EXPECT_EQ(m_store->wandb_scan_offset(outcome.job.id, store::LogStream::err), 0u);
 }
 
 TEST_F(Submission, AccountQosAndConstraintReachTheScriptAndTheRecord) {

@@ -145,6 +145,9 @@ TEST(Migration, UpgradesAVersionTwoDatabaseInPlaceWithNoTemplateAndScanOffsetsAt
             "/src/vision/slurm.sbatch.mustache");
   ASSERT_TRUE(store.record_wandb_scan_offset(JobId{7}, 123456));
   EXPECT_EQ(store.wandb_scan_offset(JobId{7}), 123456u);
+  EXPECT_EQ(store.wandb_scan_offset(JobId{7}, LogStream::err), 0u);
+  ASSERT_TRUE(store.record_wandb_scan_offset(JobId{7}, 99, LogStream::err));
+  EXPECT_EQ(store.wandb_scan_offset(JobId{7}, LogStream::err), 99u);
   EXPECT_EQ(store.job(JobId{7})->updated_at, job->updated_at);
 }
 

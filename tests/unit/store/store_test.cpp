@@ -413,6 +413,18 @@ TEST_F(StoreJobs, RemembersTheWandbScanOffsetPerJobWithoutTouchingTheJob) {
   EXPECT_EQ(store().wandb_scan_offset(JobId{999}).error().code, core::ErrorCode::not_found);
 }
 
+TEST_F(StoreJobs, KeepsTheStdoutAndStderrScanOffsetsApart) {
+  auto job = submitted("key-1", 100);
+  ASSERT_TRUE(store().record_wandb_scan_offset(job.id, 700, LogStream::err));
+  EXPECT_EQ(store().wandb_scan_offset(job.id, LogStream::err), 700u);
+  EXPECT_EQ(store().wandb_scan_offset(job.id, LogStream::out), 0u);
+  ASSERT_TRUE(store().record_wandb_scan_offset(job.id, 90, LogStream::out));
+  EXPECT_EQ(store().wandb_scan_offset(job.id, LogStream::out), 90u);
+  EXPECT_EQ(store().wandb_scan_offset(job.id, LogStream::err), 700u);
+  EXPECT_EQ(store().record_wandb_scan_offset(JobId{999}, 1, LogStream::err).error().code,
+            core::ErrorCode::not_found);
+}
+
 TEST_F(StoreJobs, DeletesAJobWithItsEventsAndLists) {
   auto original = submitted("key-1", 100);
   auto spec = new_job(project(), "key-2");
