@@ -46,7 +46,7 @@ double percentile(std::vector<double> values, double p) {
 
 int main() {
   using namespace sortie;
-  const auto sandbox = testing::sandbox();
+  const auto sandbox = sortie::testing::sandbox();
   auto clusters = config::load_clusters(sandbox.clusters_yaml);
   if (!clusters) die(clusters.error().message + " (start the sandbox: make sandbox)");
   auto cluster = clusters->find("sandbox");
