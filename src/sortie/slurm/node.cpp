@@ -2,8 +2,14 @@
 
 #include <fmt/format.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstddef>
 #include <optional>
 
 #include "sortie/slurm/fields.hpp"
@@ -197,7 +203,109 @@ bool is_known_node_key(std::string_view key) {
 }
 
 bool is_free_text_key(std::string_view key) {
-  return key == "Reason" || key == "OS" || key == "Comment" || key == "Extra";
+  switch (key.size()) {
+    case 2:
+      return key == "OS";
+    case 5:
+      return key == "Extra";
+    case 6:
+      return key == "Reason";
+    case 7:
+      return key == "Comment";
+    default:
+      return false;
+  }
+}
+
+constexpr auto kKeyChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[static_cast<std::size_t>(c)] =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  }
+  return table;
+}();
+
+bool is_key_char(char c) {
+  return kKeyChars[static_cast<unsigned char>(c)];
+}
+
+// The positions of '=' in [begin, end), in order: 16 bytes at a time with SSE2, where a memchr
+// call per '=' would cost more than the search (a node line has about 70 of them).
+class EqualsFinder {
+ public:
+  EqualsFinder(const char* begin, const char* end) : m_next(begin), m_end(end) {}
+
+  // The next '=', or nullptr when there is none.
+  const char* next() {
+    while (m_mask == 0) {
+      if (m_next >= m_end) return nullptr;
+      m_block = m_next;
+#if defined(__SSE2__)
+      if (m_end - m_next >= 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(m_next));
+        m_mask =
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('='))));
+        m_next += 16;
+        continue;
+      }
+#endif
+      const auto length = std::min<std::ptrdiff_t>(m_end - m_next, 16);
+      for (std::ptrdiff_t i = 0; i < length; ++i) {
+        if (m_next[i] == '=') m_mask |= 1U << i;
+      }
+      m_next += length;
+    }
+    const auto bit = std::countr_zero(m_mask);
+    m_mask &= m_mask - 1;
+    return m_block + bit;
+  }
+
+ private:
+  const char* m_next;
+  const char* m_end;
+  const char* m_block = nullptr;
+  unsigned m_mask = 0;
+};
+
+// detail::for_each_field for node lines, with the same fields and values, found faster: a
+// 10,000-node cluster prints 8 MB. Instead of looking at every space-separated word, it goes
+// from '=' to '=' and looks back for the key: a word starts a field only when it is `Key=...`,
+// i.e. its first '=' follows a letter or underscore, then letters, digits and underscores.
+template <class OnField>
+void for_each_node_field(std::string_view line, OnField on_field) {
+  const char* const begin = line.data();
+  const std::size_t first_key = detail::key_length(line);
+  std::string_view key = line.substr(0, first_key);
+  std::size_t value_start = first_key + 1;
+  bool free_text = is_free_text_key(key);
+  EqualsFinder finder(begin + value_start, begin + line.size());
+  while (const char* equals = finder.next()) {
+    const char* key_start = equals;
+    while (key_start > begin && is_key_char(key_start[-1])) --key_start;
+    // A key at the start of a word: after a space, not empty, not starting with a digit.
+    if (key_start == equals || key_start == begin || key_start[-1] != ' ' ||
+        (*key_start >= '0' && *key_start <= '9')) {
+      continue;
+    }
+    const auto token_start = static_cast<std::size_t>(key_start - begin);
+    if (token_start <= value_start) continue;
+    const std::string_view next_key(key_start, static_cast<std::size_t>(equals - key_start));
+    if (free_text && !(is_known_node_key(next_key) &&
+                       !detail::starts_field_in(line.substr(0, token_start), next_key))) {
+      continue;
+    }
+    // scontrol pads some fields with a second space ("CoresPerSocket=8  CPUAlloc=0").
+    std::size_t value_end = token_start - 1;
+    while (value_end > value_start && line[value_end - 1] == ' ') --value_end;
+    on_field(key, line.substr(value_start, value_end - value_start));
+    key = next_key;
+    value_start = token_start + next_key.size() + 1;
+    free_text = is_free_text_key(key);
+  }
+  std::size_t last = line.size();
+  while (last > value_start && (line[last - 1] == ' ' || line[last - 1] == '\r')) --last;
+  on_field(key, line.substr(value_start, last > value_start ? last - value_start : 0));
 }
 
 std::vector<std::string> split_partitions(std::string_view value) {
@@ -249,6 +357,8 @@ NodeState parse_node_state(std::string_view text) {
 
 core::Result<std::vector<Node>> parse_nodes(std::string_view output) {
   std::vector<Node> nodes;
+  // A line is about 1 KB: reserving once spares the copies of 10,000 nodes while growing.
+  nodes.reserve(output.size() / 512 + 1);
   std::optional<core::Error> error;
   detail::for_each_line(output, [&](std::size_t number, std::string_view line) {
     line = detail::trim(line);
@@ -262,37 +372,36 @@ core::Result<std::vector<Node>> parse_nodes(std::string_view output) {
       return fail(
           fmt::format("expected a line starting with NodeName=, got '{}'", line.substr(0, 80)));
     }
-    Node node;
+    Node& node = nodes.emplace_back();
     std::string_view gres;
     std::string_view gres_used;
     bool has_state = false;
-    detail::for_each_field(line, is_free_text_key, is_known_node_key,
-                           [&](std::string_view key, std::string_view value) {
-                             // Dispatch on length first: most keys are none of these.
-                             switch (key.size()) {
-                               case 4:
-                                 if (key == "Gres") gres = value;
-                                 break;
-                               case 5:
-                                 if (key == "State") {
-                                   node.state = parse_node_state(value);
-                                   has_state = true;
-                                 }
-                                 break;
-                               case 6:
-                                 if (key == "Reason") node.reason = std::string(value);
-                                 break;
-                               case 8:
-                                 if (key == "NodeName") node.name = std::string(value);
-                                 if (key == "GresUsed") gres_used = value;
-                                 break;
-                               case 10:
-                                 if (key == "Partitions") node.partitions = split_partitions(value);
-                                 break;
-                               default:
-                                 break;
-                             }
-                           });
+    for_each_node_field(line, [&](std::string_view key, std::string_view value) {
+      // Dispatch on length first: most keys are none of these.
+      switch (key.size()) {
+        case 4:
+          if (key == "Gres") gres = value;
+          break;
+        case 5:
+          if (key == "State") {
+            node.state = parse_node_state(value);
+            has_state = true;
+          }
+          break;
+        case 6:
+          if (key == "Reason") node.reason = std::string(value);
+          break;
+        case 8:
+          if (key == "NodeName") node.name = std::string(value);
+          if (key == "GresUsed") gres_used = value;
+          break;
+        case 10:
+          if (key == "Partitions") node.partitions = split_partitions(value);
+          break;
+        default:
+          break;
+      }
+    });
     if (node.name.empty()) return fail("NodeName is empty");
     if (!has_state) return fail(fmt::format("node {} has no State", node.name));
     auto parsed_gres = parse_gres(gres);
@@ -304,7 +413,6 @@ core::Result<std::vector<Node>> parse_nodes(std::string_view output) {
     }
     node.gres = std::move(*parsed_gres);
     node.gres_used = std::move(*parsed_used);
-    nodes.push_back(std::move(node));
     return true;
   });
   if (error) return std::unexpected(std::move(*error));

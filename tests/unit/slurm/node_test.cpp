@@ -100,6 +100,25 @@ TEST(NodeParse, ReadsCommentAndExtraWithSpacesBeforeState) {
   EXPECT_EQ(node.gres, (std::vector<GresItem>{{"gpu", "", 1}}));
 }
 
+TEST(NodeParse, ReadsLinesShorterThanABlockAndWordsThatOnlyLookLikeFields) {
+  // Fields are found from '=' to '=' 16 bytes at a time: a line shorter than that, and words of
+  // a free-text value with '=' in them that are no field (no key, a digit first, a dash), read
+  // as before.
+  const std::string text =
+      "NodeName=a State=IDLE\n"
+      "NodeName=b Comment=x =y 9k=3 a-b=c  State=IDLE Gres=gpu:t4:1 GresUsed=gpu:t4:0 "
+      "Partitions=p\n";
+  auto nodes = parse_nodes(text);
+  ASSERT_TRUE(nodes) << nodes.error().message;
+  ASSERT_EQ(nodes->size(), 2u);
+  EXPECT_EQ((*nodes)[0].name, "a");
+  EXPECT_EQ((*nodes)[0].state.base, NodeBase::idle);
+  EXPECT_TRUE((*nodes)[0].gres.empty());
+  EXPECT_EQ((*nodes)[1].state.base, NodeBase::idle);
+  EXPECT_EQ((*nodes)[1].gres, (std::vector<GresItem>{{"gpu", "t4", 1}}));
+  EXPECT_EQ((*nodes)[1].partitions, (std::vector<std::string>{"p"}));
+}
+
 TEST(NodeParse, ReadsNodeWithoutGresOrPartitions) {
   const Node node = parse_one("NodeName=cpu1 State=IDLE Gres=(null) Partitions=(null)");
   EXPECT_TRUE(node.gres.empty());
