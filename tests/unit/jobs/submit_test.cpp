@@ -412,10 +412,15 @@ TEST_F(Submission, SnapshotAlreadyOnTheClusterIsNotUploadedAgain) {
   EXPECT_EQ(m_remote.batches[1].commands.size(), 3u);
 }
 
+// Where SLURM job 4242 of submission `key` writes its `stream` ("out" or "err") log.
+std::string job_log(const std::string& key, std::string_view stream) {
+  return "/home/researcher/sortie/jobs/" + key + ".4242." + std::string(stream);
+}
+
 TEST_F(Submission, RestartedTrackerResumesTheWandbScanAtTheStartOfTheUnfinishedLine) {
   auto outcome = submit_ok();
   const std::string key = outcome.job.spec.submission_key.value;
-  const std::string log = "/home/researcher/sortie/jobs/" + key + ".4242.out";
+  const std::string log = job_log(key, "out");
   const std::string before = "epoch 1\nepoch 2\n";
   const std::string line = "wandb: View run tiny at: https://wandb.ai/team/proj/runs/abc123\n";
   // The first read ends in the middle of the URL.
@@ -453,8 +458,8 @@ constexpr std::string_view kWandbStderr =
 TEST_F(Submission, WandbRunLinkPrintedOnStderrIsFoundAndEachLogKeepsItsOwnOffset) {
   auto outcome = submit_ok();
   const std::string key = outcome.job.spec.submission_key.value;
-  const std::string out = "/home/researcher/sortie/jobs/" + key + ".4242.out";
-  const std::string err = "/home/researcher/sortie/jobs/" + key + ".4242.err";
+  const std::string out = job_log(key, "out");
+  const std::string err = job_log(key, "err");
   m_remote.files[out] = "epoch 1\nepoch 2\n";
   m_remote.files[err] = std::string(kWandbStderr);
   m_remote.answers["squeue"] = {0, squeue_line("4242", "RUNNING", key), ""};
@@ -481,8 +486,8 @@ TEST_F(Submission, WandbRunLinkPrintedOnStderrIsFoundAndEachLogKeepsItsOwnOffset
 TEST_F(Submission, ALinkInEitherLogOfAnEndedJobIsStoredOnce) {
   auto outcome = submit_ok();
   const std::string key = outcome.job.spec.submission_key.value;
-  const std::string out = "/home/researcher/sortie/jobs/" + key + ".4242.out";
-  const std::string err = "/home/researcher/sortie/jobs/" + key + ".4242.err";
+  const std::string out = job_log(key, "out");
+  const std::string err = job_log(key, "err");
   // Some scripts echo wandb's line on stdout too; the last line of stderr has no newline.
   m_remote.files[out] = "wandb: View run tiny at: https://wandb.ai/team/proj/runs/abc123\n";
   m_remote.files[err] = "wandb: \xf0\x9f\x9a\x80 View run tiny at: "
@@ -497,7 +502,7 @@ TEST_F(Submission, ALinkInEitherLogOfAnEndedJobIsStoredOnce) {
 TEST_F(Submission, AMissingStderrLogStopsNeitherTheStdoutScanNorTheTick) {
   auto outcome = submit_ok();
   const std::string key = outcome.job.spec.submission_key.value;
-  const std::string out = "/home/researcher/sortie/jobs/" + key + ".4242.out";
+  const std::string out = job_log(key, "out");
   m_remote.files[out] = "wandb: View run tiny at: https://wandb.ai/team/proj/runs/abc123\n";
   m_remote.answers["squeue"] = {0, squeue_line("4242", "RUNNING", key), ""};
   // The first read (stdout) works, the second (stderr) fails as a missing file would.
